@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+
+	"github.com/trailscraper/trailscraper"
+	"github.com/urfave/cli/v2"
+)
+
+func generateCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "generate",
+		Usage: "generate an IAM policy from CloudTrail records on stdin (or from a log source)",
+		Description: `Reads {"Records": [...]} as select prints it (or as a CloudTrail log file holds it)
+from stdin and prints the least-privilege IAM policy that allows those calls.
+With --log-dir or an AWS source flag it reads the records from there instead.`,
+		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "strict", Usage: "fail when the policy would name an action that is not in the AWS service reference"},
+			&cli.BoolFlag{Name: "explain", Usage: "print, instead of the policy, which events produced each action and which rule decided"},
+		}, sourceFlags(true)...),
+		Action: runGenerate,
+	}
+}
+
+func runGenerate(c *cli.Context) error {
+	log := newLogger(c.App.ErrWriter, c.Bool("verbose"))
+	recs, ok, err := sourceRecords(c, log, true)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		recs = trailscraper.DecodeRecords(bufio.NewReaderSize(c.App.Reader, 1<<20))
+	}
+	opts := []trailscraper.Option{trailscraper.WithLogger(log)}
+	if c.Bool("strict") {
+		opts = append(opts, trailscraper.WithStrict())
+	}
+	g := trailscraper.NewGenerator(opts...)
+	skips := &skipCounter{log: log}
+	for r, err := range recs {
+		if err != nil {
+			if err := skips.check(err); err != nil {
+				return err
+			}
+			continue
+		}
+		if r.EventSource == "" || r.EventName == "" {
+			skips.skip("record has no eventSource or eventName", r)
+			continue
+		}
+		g.Add(&r)
+	}
+	skips.summary()
+	if c.Bool("explain") {
+		return writeExplanation(c.App.Writer, g.Explain())
+	}
+	p, err := g.Policy()
+	if err != nil {
+		return err
+	}
+	return writePolicy(c.App.Writer, p)
+}

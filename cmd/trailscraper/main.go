@@ -1,0 +1,108 @@
+// Command trailscraper turns AWS CloudTrail logs into least-privilege IAM policies.
+//
+// It is a thin layer over the github.com/trailscraper/trailscraper library: each command
+// reads flags, calls the library and prints. Run `trailscraper --help` for usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is a mistake in how the command was called; it exits 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// exitError ends the command with a message and a given exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+// run runs the CLI with the given arguments and streams and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	notFound := ""
+	app := &cli.App{
+		Name:                 "trailscraper",
+		Usage:                "turn AWS CloudTrail logs into least-privilege IAM policies",
+		Version:              version,
+		Reader:               stdin,
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		EnableBashCompletion: false,
+		HideHelpCommand:      true,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "verbose", Usage: "print debug output on stderr"},
+		},
+		Commands: []*cli.Command{
+			downloadCommand(),
+			selectCommand(),
+			generateCommand(),
+			guessCommand(),
+			lastEventTimestampCommand(),
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			notFound = name
+		},
+		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
+			return usageError{err}
+		},
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = app.OnUsageError
+	}
+	err := app.RunContext(ctx, args)
+	if notFound != "" {
+		fmt.Fprintf(stderr, "trailscraper: no such command %q; run 'trailscraper --help' for the list\n", notFound)
+		return 2
+	}
+	return exitCode(err, stderr)
+}
+
+// exitCode prints err as one line on stderr and returns the process exit code for it.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	var ee exitError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "trailscraper: %v\nRun 'trailscraper --help' for usage.\n", err)
+		return 2
+	case errors.As(err, &ee):
+		fmt.Fprintf(stderr, "trailscraper: %v\n", err)
+		return ee.code
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "trailscraper: interrupted")
+		return 130
+	default:
+		fmt.Fprintf(stderr, "trailscraper: %v\n", err)
+		return 1
+	}
+}

@@ -1,0 +1,388 @@
+package trailscraper
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+)
+
+// DocumentError reports a CloudTrail log document that cannot be read on: invalid JSON, a
+// wrong top-level shape, or a read error. It ends the sequence of [DecodeRecords].
+type DocumentError struct {
+	Offset int64 // byte offset in the input where the problem was found
+	Err    error
+}
+
+func (e *DocumentError) Error() string { return fmt.Sprintf("byte %d: %v", e.Offset, e.Err) }
+func (e *DocumentError) Unwrap() error { return e.Err }
+
+// Problems with a whole document, wrapped in a *DocumentError.
+var (
+	ErrEmpty     = errors.New("input is empty")
+	ErrBOM       = errors.New("input starts with a UTF-8 byte order mark; remove it")
+	ErrNoRecords = errors.New(`no "Records" array in the document`)
+)
+
+const decodeChunk = 256 << 10
+
+// DecodeRecords streams the records of a CloudTrail log document, `{"Records": [...]}`,
+// from r, holding only one record in memory at a time.
+//
+// A record that is valid JSON but cannot be used (not an object, a field of the wrong type)
+// is yielded as a *[RecordError] with a zero Record, and decoding goes on. Anything else
+// wrong with the document (invalid JSON, an empty input, a byte order mark, a top level that
+// is not an object with a "Records" array) is yielded as a *[DocumentError] and ends the
+// sequence. Keys other than "Records" are skipped.
+func DecodeRecords(r io.Reader) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		s := &scanner{r: r, buf: make([]byte, 0, decodeChunk)}
+		for rr := range s.records() {
+			rec, err := ParseRecord(rr.raw)
+			if err != nil {
+				if !json.Valid(rr.raw) {
+					yield(Record{}, &DocumentError{Offset: rr.offset, Err: fmt.Errorf("record %d is not valid JSON", rr.index)})
+					return
+				}
+				if !yield(Record{}, &RecordError{Index: rr.index, Offset: rr.offset, Err: err}) {
+					return
+				}
+				continue
+			}
+			if !yield(rec, nil) {
+				return
+			}
+		}
+		if s.err != nil {
+			yield(Record{}, s.err)
+		}
+	}
+}
+
+// rawRecord is the undecoded bytes of one element of "Records".
+type rawRecord struct {
+	raw    []byte
+	index  int
+	offset int64
+}
+
+// scanner splits a log document into the raw bytes of its records without decoding them.
+type scanner struct {
+	r    io.Reader
+	buf  []byte // unread input is buf[pos:]
+	pos  int
+	base int64 // offset of buf[0] in the input
+	eof  bool
+	err  error // *DocumentError once something went wrong
+}
+
+func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
+
+func (s *scanner) fail(off int64, format string, args ...any) {
+	if s.err == nil {
+		s.err = &DocumentError{Offset: off, Err: fmt.Errorf(format, args...)}
+	}
+}
+
+// fill reads more input, keeping buf[keep:] (keep <= pos). It reports false at the end of
+// the input or on a read error (which it records).
+func (s *scanner) fill(keep int) bool {
+	if s.eof {
+		return false
+	}
+	if keep > 0 {
+		n := copy(s.buf, s.buf[keep:])
+		s.buf = s.buf[:n]
+		s.pos -= keep
+		s.base += int64(keep)
+	}
+	if cap(s.buf)-len(s.buf) < decodeChunk/2 {
+		nb := make([]byte, len(s.buf), 2*cap(s.buf)+decodeChunk)
+		copy(nb, s.buf)
+		s.buf = nb
+	}
+	n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+	s.buf = s.buf[:len(s.buf)+n]
+	if err != nil {
+		if err != io.EOF {
+			s.err = &DocumentError{Offset: s.base + int64(len(s.buf)), Err: fmt.Errorf("reading input: %w", err)}
+		}
+		if n == 0 {
+			s.eof = true
+			return false
+		}
+		s.eof = err == io.EOF
+		return n > 0
+	}
+	return true
+}
+
+// peek skips white space and returns the next byte without consuming it; ok is false at
+// the end of input.
+func (s *scanner) peek() (byte, bool) {
+	for {
+		for s.pos < len(s.buf) {
+			switch c := s.buf[s.pos]; c {
+			case ' ', '\t', '\n', '\r':
+				s.pos++
+			default:
+				return c, true
+			}
+		}
+		if !s.fill(s.pos) {
+			return 0, false
+		}
+	}
+}
+
+// expect consumes the byte c after white space, or records an error naming what.
+func (s *scanner) expect(c byte, what string) bool {
+	got, ok := s.peek()
+	if !ok {
+		if s.err == nil {
+			s.fail(s.offset(), "unexpected end of input, expected %s", what)
+		}
+		return false
+	}
+	if got != c {
+		s.fail(s.offset(), "expected %s, found %s", what, quoteByte(got))
+		return false
+	}
+	s.pos++
+	return true
+}
+
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", c)
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// value consumes one JSON value after white space and returns its bytes, which stay valid
+// until the next call. Its structure (brackets, strings, literals) is checked; the content
+// of numbers and escapes is left to the full decoder.
+func (s *scanner) value() ([]byte, int64, bool) {
+	if _, ok := s.peek(); !ok {
+		if s.err == nil {
+			s.fail(s.offset(), "unexpected end of input, expected a value")
+		}
+		return nil, 0, false
+	}
+	start := s.pos
+	startOff := s.offset()
+	var stack []byte
+	i := s.pos
+	inString := false
+	for {
+		if i >= len(s.buf) {
+			s.pos = i
+			before := s.pos - start
+			if !s.fill(start) {
+				if s.err == nil {
+					s.fail(s.base+int64(len(s.buf)), "unexpected end of input inside a value that starts at byte %d", startOff)
+				}
+				return nil, 0, false
+			}
+			start = 0
+			i = before
+			continue
+		}
+		c := s.buf[i]
+		if inString {
+			j := bytes.IndexAny(s.buf[i:], "\"\\")
+			if j < 0 {
+				i = len(s.buf)
+				continue
+			}
+			i += j
+			if s.buf[i] == '\\' {
+				if i+1 >= len(s.buf) {
+					// Need the escaped byte too: read on, then look again.
+					s.pos = i
+					before := i - start
+					if !s.fill(start) {
+						s.fail(s.base+int64(len(s.buf)), "unexpected end of input inside a string")
+						return nil, 0, false
+					}
+					start = 0
+					i = before
+					continue
+				}
+				i += 2
+				continue
+			}
+			inString = false
+			i++
+			if len(stack) == 0 {
+				break
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			i++
+			continue
+		case '{', '[':
+			stack = append(stack, c)
+		case '}', ']':
+			want := byte('{')
+			if c == ']' {
+				want = '['
+			}
+			if len(stack) == 0 || stack[len(stack)-1] != want {
+				s.fail(s.base+int64(i), "unexpected %s", quoteByte(c))
+				return nil, 0, false
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				i++
+				s.pos = i
+				return s.buf[start:i], startOff, true
+			}
+		case ',', ':', ' ', '\t', '\n', '\r':
+			if len(stack) == 0 {
+				// End of a scalar value.
+				s.pos = i
+				return s.buf[start:i], startOff, true
+			}
+		default:
+			if len(stack) == 0 && !isScalarByte(c) {
+				s.fail(s.base+int64(i), "invalid character %s", quoteByte(c))
+				return nil, 0, false
+			}
+		}
+		i++
+	}
+	s.pos = i
+	return s.buf[start:i], startOff, true
+}
+
+func isScalarByte(c byte) bool {
+	return c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+}
+
+// key consumes an object key and the colon after it.
+func (s *scanner) key() (string, bool) {
+	c, ok := s.peek()
+	if !ok {
+		s.fail(s.offset(), "unexpected end of input, expected an object key")
+		return "", false
+	}
+	if c != '"' {
+		s.fail(s.offset(), "expected an object key, found %s", quoteByte(c))
+		return "", false
+	}
+	raw, off, ok := s.value()
+	if !ok {
+		return "", false
+	}
+	var k string
+	if err := json.Unmarshal(raw, &k); err != nil {
+		s.fail(off, "invalid object key: %v", err)
+		return "", false
+	}
+	return k, s.expect(':', `":" after an object key`)
+}
+
+// records yields the raw bytes of each element of the top-level "Records" array, with its
+// index and byte offset. Problems with the document are left in s.err.
+func (s *scanner) records() iter.Seq[rawRecord] {
+	return func(yield func(rawRecord) bool) {
+		c, ok := s.peek()
+		if !ok {
+			if s.err == nil {
+				s.fail(0, "%w", ErrEmpty)
+			}
+			return
+		}
+		if s.offset() == 0 && len(s.buf) >= 3 && bytes.HasPrefix(s.buf, []byte("\xef\xbb\xbf")) {
+			s.fail(0, "%w", ErrBOM)
+			return
+		}
+		if c != '{' {
+			what := "a value"
+			switch c {
+			case '[':
+				what = "an array"
+			case '"':
+				what = "a string"
+			}
+			s.fail(s.offset(), "the document is %s, expected an object with a \"Records\" array", what)
+			return
+		}
+		s.pos++
+		found := false
+		first := true
+		for {
+			c, ok := s.peek()
+			if !ok {
+				s.fail(s.offset(), "unexpected end of input inside the top-level object")
+				return
+			}
+			if c == '}' {
+				s.pos++
+				break
+			}
+			if !first && !s.expect(',', `"," or "}"`) {
+				return
+			}
+			first = false
+			k, ok := s.key()
+			if !ok {
+				return
+			}
+			if k != "Records" {
+				v, off, ok := s.value()
+				if !ok {
+					return
+				}
+				if !json.Valid(v) {
+					s.fail(off, "invalid JSON in the value of %q", k)
+					return
+				}
+				continue
+			}
+			found = true
+			c, ok = s.peek()
+			if ok && c != '[' {
+				s.fail(s.offset(), `"Records" is not an array`)
+				return
+			}
+			if !s.expect('[', `"[" after "Records"`) {
+				return
+			}
+			for idx := 0; ; idx++ {
+				c, ok := s.peek()
+				if !ok {
+					s.fail(s.offset(), `unexpected end of input inside the "Records" array`)
+					return
+				}
+				if c == ']' {
+					s.pos++
+					break
+				}
+				if idx > 0 && !s.expect(',', `"," or "]" in the "Records" array`) {
+					return
+				}
+				raw, off, ok := s.value()
+				if !ok {
+					return
+				}
+				if !yield(rawRecord{bytes.Clone(raw), idx, off}) {
+					return
+				}
+			}
+		}
+		if c, ok := s.peek(); ok {
+			s.fail(s.offset(), "unexpected %s after the end of the document", quoteByte(c))
+			return
+		}
+		if s.err == nil && !found {
+			s.fail(0, "%w", ErrNoRecords)
+		}
+	}
+}

@@ -1,0 +1,75 @@
+// Package iam models the IAM policy language: actions, statements and policies, and reads
+// and writes policy documents.
+package iam
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Version is the current IAM policy language version.
+const Version = "2012-10-17"
+
+// Action is an IAM action such as "s3:GetObject". It may contain wildcards when read from a
+// policy document.
+type Action string
+
+// Prefix returns the service prefix of the action ("s3" for "s3:GetObject"), or "" when the
+// action has no colon.
+func (a Action) Prefix() string {
+	p, _, ok := strings.Cut(string(a), ":")
+	if !ok {
+		return ""
+	}
+	return p
+}
+
+// Name returns the part after the colon ("GetObject" for "s3:GetObject"), or the whole
+// action when it has no colon.
+func (a Action) Name() string {
+	_, n, ok := strings.Cut(string(a), ":")
+	if !ok {
+		return string(a)
+	}
+	return n
+}
+
+// Effect is a statement's effect: [Allow] or [Deny].
+type Effect string
+
+// The two effects.
+const (
+	Allow Effect = "Allow"
+	Deny  Effect = "Deny"
+)
+
+// Statement is one statement of a policy. Fields that were absent in a parsed document stay
+// empty and are not written.
+type Statement struct {
+	Sid          string
+	Effect       Effect
+	Action       []Action
+	NotAction    []Action
+	Resource     []string
+	NotResource  []string
+	Principal    json.RawMessage
+	NotPrincipal json.RawMessage
+	Condition    json.RawMessage
+
+	// single records which of the list fields were written as a plain string in the parsed
+	// document, so that they are written back the same way.
+	single singleFields
+}
+
+// singleFields is a bit set of list fields given as a single string.
+type singleFields uint8
+
+// Policy is an IAM policy document.
+type Policy struct {
+	Version   string
+	ID        string
+	Statement []Statement
+
+	// singleStatement records that Statement was a single object in the parsed document.
+	singleStatement bool
+}
