@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			generateCommand(),
 			guessCommand(),
 			lastEventTimestampCommand(),
+			coverageCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
 			notFound = name

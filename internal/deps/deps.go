@@ -11,6 +11,7 @@ import (
 	_ "github.com/aws/aws-sdk-go-v2/service/s3"
 	_ "github.com/google/go-cmp/cmp"
 	_ "github.com/johannesboyne/gofakes3"
+	_ "github.com/klauspost/compress/gzip"
 	_ "github.com/johannesboyne/gofakes3/backend/s3mem"
 	_ "github.com/olebedev/when"
 	_ "github.com/rogpeppe/go-internal/testscript"
