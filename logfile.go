@@ -1,6 +1,19 @@
 package trailscraper
 
-import "time"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+)
 
 // LogFile is one CloudTrail log file as CloudTrail delivers it:
 // ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_UNIQUE.json.gz.
@@ -11,8 +24,147 @@ type LogFile struct {
 	Timestamp time.Time // the delivery time in the file name
 }
 
+// logFileName is the original tool's file name pattern, anchored at both ends.
+var logFileName = regexp.MustCompile(`^([0-9]+)_CloudTrail_([a-z0-9-]+)_([0-9TZ]+)_[a-zA-Z0-9]+\.json\.gz$`)
+
+// ErrLogFileName is wrapped by the errors of [ParseLogFileName] and [NewLogFile].
+var ErrLogFileName = errors.New("not a CloudTrail log file name")
+
+// ParseLogFileName parses the base name of a CloudTrail log file,
+// ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_UNIQUE.json.gz. The error wraps [ErrLogFileName]
+// and says what is wrong: the shape of the name, or its timestamp. The result's Path is name.
+func ParseLogFileName(name string) (LogFile, error) {
+	m := logFileName.FindStringSubmatch(name)
+	if m == nil {
+		return LogFile{}, fmt.Errorf("%q: %w (want ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz)", name, ErrLogFileName)
+	}
+	ts, err := time.Parse("20060102T1504Z", m[3])
+	if err != nil {
+		return LogFile{}, fmt.Errorf("%q: %w: timestamp %q is not YYYYMMDDTHHMMZ", name, ErrLogFileName, m[3])
+	}
+	return LogFile{Path: name, Account: m[1], Region: m[2], Timestamp: ts}, nil
+}
+
 // NewLogFile returns the LogFile at path, or an error when its base name is not a valid
-// CloudTrail log file name.
+// CloudTrail log file name. It does not touch the file.
+func NewLogFile(path string) (*LogFile, error) {
+	lf, err := ParseLogFileName(filepath.Base(path))
+	if err != nil {
+		return nil, err
+	}
+	lf.Path = path
+	return &lf, nil
+}
+
+// InTimeframe reports whether the file may hold events of the window from..to, by the
+// original tool's heuristic: CloudTrail delivers a file within an hour of its events, so
+// the file is read when from <= Timestamp <= to + 1h. A zero from or to leaves that end
+// open.
+func (l *LogFile) InTimeframe(from, to time.Time) bool {
+	if !from.IsZero() && l.Timestamp.Before(from) {
+		return false
+	}
+	if !to.IsZero() && l.Timestamp.After(to.Add(time.Hour)) {
+		return false
+	}
+	return true
+}
+
+// Records streams the records of the file. It holds one record in memory at a time.
 //
-// CONTRACT (to be implemented).
-func NewLogFile(path string) (*LogFile, error) { return &LogFile{Path: path}, nil }
+// Every problem is yielded as a *[RecordError] whose Source is the file's path, and the
+// sequence goes on where it can: a record that cannot be used (Index set) is skipped and
+// the next one read. A problem with the file (it cannot be opened, is empty, is not gzip,
+// is truncated or fails its checksum, or holds invalid JSON) ends the sequence with a
+// *RecordError with Index -1; the records already yielded stay valid (their bytes were
+// read before the damage) and the error says how many there were. CloudTrail writes each
+// file once, so a truncated file usually is a download that was cut short.
+func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		fileErr := func(offset int64, err error) {
+			yield(Record{}, &RecordError{Source: l.Path, Index: -1, Offset: offset, Err: err})
+		}
+		if err := ctx.Err(); err != nil {
+			yield(Record{}, err)
+			return
+		}
+		f, err := os.Open(l.Path)
+		if err != nil {
+			fileErr(-1, errors.Unwrap(err)) // the *PathError repeats the path
+			return
+		}
+		defer f.Close()
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			fileErr(-1, describeGzipError(err, 0))
+			return
+		}
+		defer zr.Close()
+		n := 0
+		for r, err := range DecodeRecords(zr) {
+			if err != nil {
+				var re *RecordError
+				if errors.As(err, &re) {
+					re.Source = l.Path
+					if !yield(Record{}, re) {
+						return
+					}
+					continue
+				}
+				var de *DocumentError
+				if errors.As(err, &de) {
+					cause := describeGzipError(de.Err, n)
+					if cause == de.Err && n > 0 {
+						cause = fmt.Errorf("%w (in the uncompressed JSON; %s)", de.Err, kept(n))
+					}
+					fileErr(de.Offset, cause)
+					return
+				}
+				fileErr(-1, err)
+				return
+			}
+			n++
+			if !yield(r, nil) {
+				return
+			}
+			if n%64 == 0 && ctx.Err() != nil {
+				yield(Record{}, ctx.Err())
+				return
+			}
+		}
+	}
+}
+
+// describeGzipError turns an error of the gzip reader into a message for users; n is
+// the number of records read before it. Other errors are returned as they are.
+func describeGzipError(err error, n int) error {
+	var msg string
+	switch {
+	case errors.Is(err, io.EOF) && n == 0:
+		msg = "file is empty"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "gzip data is truncated"
+	case errors.Is(err, gzip.ErrHeader):
+		msg = "not a gzip file"
+	case errors.Is(err, gzip.ErrChecksum):
+		msg = "gzip checksum mismatch (the file is damaged)"
+	default:
+		var ce flate.CorruptInputError
+		if !errors.As(err, &ce) {
+			return err
+		}
+		msg = "gzip data is corrupt"
+	}
+	if n > 0 {
+		msg = msg + "; " + kept(n)
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
+
+// kept says that the n records read before a file's damage were kept.
+func kept(n int) string {
+	if n == 1 {
+		return "the 1 record before it was kept"
+	}
+	return fmt.Sprintf("the %d records before it were kept", n)
+}
