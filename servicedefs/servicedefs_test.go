@@ -1,0 +1,269 @@
+package servicedefs
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLoads(t *testing.T) {
+	if err := Err(); err != nil {
+		t.Fatalf("Err() = %v", err)
+	}
+	if n := len(Prefixes()); n < 400 {
+		t.Errorf("len(Prefixes()) = %d, want at least 400", n)
+	}
+	if !strings.Contains(Snapshot(), "servicereference") || !strings.Contains(Snapshot(), "apigatewayv2@") {
+		t.Errorf("Snapshot() = %q, want the service reference and SDK versions", Snapshot())
+	}
+}
+
+func TestPrefixForEventSource(t *testing.T) {
+	tests := []struct {
+		name, source, want string
+		ok                 bool
+	}{
+		{"plain", "ec2.amazonaws.com", "ec2", true},
+		{"monitoring is cloudwatch", "monitoring.amazonaws.com", "cloudwatch", true},
+		{"amazonmq is mq", "amazonmq.amazonaws.com", "mq", true},
+		{"rdsdata is rds-data", "rdsdata.amazonaws.com", "rds-data", true},
+		{"tagging is tag", "tagging.amazonaws.com", "tag", true},
+		{"mixed case source", "workmailMessageFlow.amazonaws.com", "workmailmessageflow", true},
+		{"first label fallback", "lambda", "lambda", true},
+		{"unknown first label", "unknown.amazonaws.com", "", false},
+		{"empty", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := PrefixForEventSource(tt.source)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("PrefixForEventSource(%q) = %q, %v, want %q, %v", tt.source, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	tests := []struct {
+		name, action, want string
+		ok                 bool
+	}{
+		{"exact", "s3:GetObject", "s3:GetObject", true},
+		{"lower case", "s3:getobject", "s3:GetObject", true},
+		{"prefix case", "S3:PutBucketCors", "s3:PutBucketCORS", true},
+		{"invented by the original", "s3:DeleteReplicationConfiguration", "", false},
+		{"lambda:Invoke is not an action", "lambda:Invoke", "", false},
+		{"truncated by the original", "cloud9:CreateEnvironmentEC", "", false},
+		{"unknown prefix", "nosuch:Thing", "", false},
+		{"no colon", "s3GetObject", "", false},
+		{"empty name", "s3:", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := Canonical(tt.action)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("Canonical(%q) = %q, %v, want %q, %v", tt.action, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestActions(t *testing.T) {
+	got := Actions("sts")
+	for _, want := range []string{"sts:AssumeRole", "sts:GetCallerIdentity", "sts:TagSession"} {
+		found := false
+		for _, a := range got {
+			found = found || a == want
+		}
+		if !found {
+			t.Errorf("Actions(sts) lacks %s: %v", want, got)
+		}
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i-1] >= got[i] {
+			t.Errorf("Actions(sts) not sorted at %d: %q >= %q", i, got[i-1], got[i])
+		}
+	}
+	if got := Actions("nosuch"); got != nil {
+		t.Errorf("Actions(nosuch) = %v, want nil", got)
+	}
+}
+
+func TestResourceTypes(t *testing.T) {
+	got := ResourceTypes("iam:passrole")
+	want := []ResourceType{{Name: "role", ARNFormats: []string{"arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ResourceTypes(iam:passrole) mismatch (-want +got):\n%s", diff)
+	}
+	if got := ResourceTypes("ec2:DescribeInstances"); len(got) != 0 {
+		t.Errorf("ResourceTypes(ec2:DescribeInstances) = %v, want none", got)
+	}
+	if got := ResourceTypes("nosuch:Thing"); got != nil {
+		t.Errorf("ResourceTypes(nosuch:Thing) = %v, want nil", got)
+	}
+}
+
+func TestLookupOperation(t *testing.T) {
+	tests := []struct {
+		name, prefix, op string
+		want             Operation
+		ok               bool
+	}{
+		{"rename", "s3", "DeleteBucketLifecycle", Operation{Name: "DeleteBucketLifecycle", AuthorizedActions: []string{"s3:PutLifecycleConfiguration"}, Documented: true}, true},
+		{"several", "kms", "reencrypt", Operation{Name: "ReEncrypt", AuthorizedActions: []string{"kms:ReEncryptFrom", "kms:ReEncryptTo"}, Documented: true}, true},
+		{"cross service", "s3", "PutBucketReplication", Operation{Name: "PutBucketReplication", AuthorizedActions: []string{"iam:PassRole", "s3:PutReplicationConfiguration"}, Documented: true}, true},
+		{"listed without actions", "sso", "ListAccountRoles", Operation{Name: "ListAccountRoles"}, true},
+		{"unknown", "s3", "NoSuchOperation", Operation{}, false},
+		{"unknown prefix", "nosuch", "Thing", Operation{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := LookupOperation(tt.prefix, tt.op)
+			if ok != tt.ok {
+				t.Fatalf("LookupOperation(%q, %q) ok = %v, want %v", tt.prefix, tt.op, ok, tt.ok)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("LookupOperation(%q, %q) mismatch (-want +got):\n%s", tt.prefix, tt.op, diff)
+			}
+		})
+	}
+}
+
+func TestAPIGatewayBinding(t *testing.T) {
+	tests := []struct {
+		name string
+		v    APIGatewayVersion
+		op   string
+		want HTTPBinding
+		ok   bool
+	}{
+		{"v1 create stage", APIGatewayV1, "CreateStage", HTTPBinding{"POST", "/restapis/{restApiId}/stages"}, true},
+		{"v1 tag resource", APIGatewayV1, "tagresource", HTTPBinding{"PUT", "/tags/{resourceArn}"}, true},
+		{"v2 tag resource", APIGatewayV2, "TagResource", HTTPBinding{"POST", "/v2/tags/{ResourceArn}"}, true},
+		{"v2 get apis", APIGatewayV2, "GetApis", HTTPBinding{"GET", "/v2/apis"}, true},
+		{"v2 only", APIGatewayV1, "GetApis", HTTPBinding{}, false},
+		{"bad version", 3, "GetApis", HTTPBinding{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := APIGatewayBinding(tt.v, tt.op)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("APIGatewayBinding(%d, %q) = %v, %v, want %v, %v", tt.v, tt.op, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func gz(t testing.TB, s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"no services", "#trailscraper-servicedefs\t1\n", "no services"},
+		{"action before service", "A\tGetObject\n", "line 1: A line before any service"},
+		{"unknown kind", "S\ts3\nX\ty\n", `line 2: unknown line kind "X"`},
+		{"short source", "E\tx\n", "line 1: event source line needs 2 fields"},
+		{"bad version", "G\t3\tOp\tGET\t/\n", "line 1: binding version is not 1 or 2"},
+		{"empty name", "S\ts3\nO\t\n", "line 2: O line without a name"},
+		{"unknown kind in service", "S\ts3\nA\tX\nQ\ty\n", `line 3: unknown line kind "Q"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parse(gz(t, tt.text))
+			if err == nil {
+				for _, st := range c.services {
+					if _, err = st.parsed(); err != nil {
+						break
+					}
+				}
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("parse(%q) error = %v, want it to contain %q", tt.text, err, tt.want)
+			}
+		})
+	}
+	if _, err := parse([]byte("not gzip")); err == nil {
+		t.Error("parse(not gzip) succeeded")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("S\ts3\nR\tbucket\tarn:${Partition}:s3:::${BucketName}\nA\tListBucket\tbucket\nO\tHeadBucket\tListBucket\n"))
+	f.Add([]byte("E\ta.amazonaws.com\ta\nG\t1\tOp\tGET\t/x\n#k\tv\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := parseText(string(data))
+		if err != nil {
+			return
+		}
+		if len(c.services) == 0 {
+			t.Fatal("parseText succeeded without services")
+		}
+		for p := range c.services {
+			c.service(p) // must not panic
+		}
+	})
+}
+
+// BenchmarkFirstLookup measures loading the embedded catalogue, which the first lookup
+// pays once.
+func BenchmarkFirstLookup(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parse(embedded); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestAllServicesParse parses every embedded service, which lookups otherwise do lazily.
+func TestAllServicesParse(t *testing.T) {
+	c, err := load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, st := range c.services {
+		if _, err := st.parsed(); err != nil {
+			t.Errorf("service %s: %v", p, err)
+		}
+	}
+}
+
+func BenchmarkCanonical(b *testing.B) {
+	Canonical("s3:GetObject")
+	for b.Loop() {
+		Canonical("s3:getobject")
+	}
+}
+
+func ExampleCanonical() {
+	a, ok := Canonical("s3:putbucketcors")
+	fmt.Println(a, ok)
+	_, ok = Canonical("lambda:Invoke")
+	fmt.Println(ok)
+	// Output:
+	// s3:PutBucketCORS true
+	// false
+}
+
+func ExampleLookupOperation() {
+	op, _ := LookupOperation("kms", "ReEncrypt")
+	fmt.Println(op.AuthorizedActions)
+	// Output: [kms:ReEncryptFrom kms:ReEncryptTo]
+}
+
+func ExampleAPIGatewayBinding() {
+	b, _ := APIGatewayBinding(APIGatewayV2, "CreateIntegration")
+	fmt.Println(b.Method, b.Path)
+	// Output: POST /v2/apis/{ApiId}/integrations
+}
