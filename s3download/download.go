@@ -1,0 +1,520 @@
+// Package s3download downloads CloudTrail log files from S3 to a local directory, in the
+// layout that [github.com/trailscraper/trailscraper/source.Dir] reads.
+//
+// # Layout
+//
+// CloudTrail delivers log files to {prefix}AWSLogs/{account}/CloudTrail/{region}/YYYY/MM/DD/,
+// or for organisation trails to {prefix}AWSLogs/{org-id}/{account}/CloudTrail/{region}/YYYY/MM/DD/,
+// by UTC day. [Layout.DayPrefixes] computes the prefixes of a time window.
+//
+// # Downloading
+//
+// A [Downloader] lists only the parts of the bucket that lead to the wanted day prefixes
+// and downloads, in parallel, each CloudTrail log file to dir/<key>. Files are written to a
+// temporary name and renamed when complete, so an interrupted download leaves nothing that
+// a later run would take for a finished file; files already present are skipped. Keys that
+// could be written outside the directory are refused ([LocalPath]); objects whose names are
+// not CloudTrail log file names are not downloaded.
+//
+// The S3 client is the caller's: anything with ListObjectsV2 and GetObject, such as
+// *s3.Client from github.com/aws/aws-sdk-go-v2/service/s3, whose retryer retries failed
+// requests.
+package s3download
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/trailscraper/trailscraper"
+)
+
+// Client is the part of the S3 API that a [Downloader] uses. *s3.Client implements it.
+type Client interface {
+	s3.ListObjectsV2APIClient
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+var _ Client = (*s3.Client)(nil)
+
+// DefaultParallelism is how many files a [Downloader] downloads at once unless
+// [WithParallelism] says otherwise.
+const DefaultParallelism = 10
+
+// DefaultAttempts is how often a file whose transfer breaks off is fetched in all, unless
+// [WithAttempts] says otherwise.
+const DefaultAttempts = 3
+
+// ErrIncomplete is wrapped by the error of [Downloader.Download] when some files or
+// listings failed while the rest was downloaded; [Result.Failures] has the details.
+var ErrIncomplete = errors.New("download incomplete")
+
+// Option configures a [Downloader].
+type Option func(*options)
+
+type options struct {
+	logger      *slog.Logger
+	parallelism int
+	attempts    int
+	progress    func(Event)
+	backoff     time.Duration
+}
+
+// WithLogger sends the downloader's warnings (refused keys, failed files) and debug lines
+// (each key) to l. By default they are discarded.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithParallelism sets how many files are downloaded, and how many listings run, at once.
+// Zero or less means [DefaultParallelism].
+func WithParallelism(n int) Option { return func(o *options) { o.parallelism = n } }
+
+// WithAttempts sets how often a file whose transfer breaks off after the response started
+// (a cut connection, a short body) is fetched in all. Failed requests are retried by the S3
+// client's own retryer, not by this. Zero or less means [DefaultAttempts].
+func WithAttempts(n int) Option { return func(o *options) { o.attempts = n } }
+
+// WithProgress calls f for every [Event]. Calls are serialised; f should return quickly.
+func WithProgress(f func(Event)) Option { return func(o *options) { o.progress = f } }
+
+// EventKind says what an [Event] reports.
+type EventKind int
+
+// The kinds of [Event].
+const (
+	// Listed: a log file to download (or to skip, when present) was listed.
+	Listed EventKind = iota + 1
+	// Downloaded: the file was downloaded.
+	Downloaded
+	// Existing: the file was already present and was skipped.
+	Existing
+	// Failed: the file could not be downloaded; Err says why.
+	Failed
+)
+
+// String returns the kind's name in lower case.
+func (k EventKind) String() string {
+	switch k {
+	case Listed:
+		return "listed"
+	case Downloaded:
+		return "downloaded"
+	case Existing:
+		return "existing"
+	case Failed:
+		return "failed"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event reports progress on one log file. Every Listed event is followed by exactly one
+// Downloaded, Existing or Failed event for the same key, unless the download is cancelled.
+type Event struct {
+	Kind EventKind
+	Key  string
+	Size int64 // the object's size as listed
+	Err  error // for Failed
+}
+
+// Result sums up a download.
+type Result struct {
+	Listed      int   // objects found under the day prefixes
+	Downloaded  int   // files downloaded
+	Existing    int   // files skipped because they were already present
+	InvalidName int   // objects skipped because their names are not CloudTrail log file names
+	Unsafe      int   // objects refused because their keys could be written outside the directory
+	Failed      int   // files and listings that failed; len(Failures)
+	Bytes       int64 // bytes downloaded
+	Failures    []Failure
+}
+
+// Failure is a file that could not be downloaded, or a prefix that could not be listed.
+type Failure struct {
+	Key string // the object key, or the prefix for a listing
+	Err error
+}
+
+func (f Failure) Error() string { return f.Err.Error() }
+
+// Downloader downloads CloudTrail log files from one bucket to one local directory.
+type Downloader struct {
+	client Client
+	bucket string
+	dir    string
+	opts   options
+}
+
+// New returns a Downloader from bucket to dir through client.
+func New(client Client, bucket, dir string, opts ...Option) *Downloader {
+	o := options{
+		logger:      slog.New(slog.DiscardHandler),
+		parallelism: DefaultParallelism,
+		attempts:    DefaultAttempts,
+		backoff:     100 * time.Millisecond,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.parallelism <= 0 {
+		o.parallelism = DefaultParallelism
+	}
+	if o.attempts <= 0 {
+		o.attempts = DefaultAttempts
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	return &Downloader{client: client, bucket: bucket, dir: dir, opts: o}
+}
+
+// run is the state of one call to Download.
+type run struct {
+	d       *Downloader
+	root    *os.Root
+	mu      sync.Mutex // guards res and seen
+	res     Result
+	seen    map[string]bool
+	progMu  sync.Mutex // serialises progress calls
+	listing *errgroup.Group
+	fetches *errgroup.Group
+}
+
+// Download lists the objects under dayPrefixes (from [Layout.DayPrefixes]) and downloads
+// the CloudTrail log files among them that are not yet in the directory, creating it when
+// needed. It returns a Result in every case. The error wraps [ErrIncomplete] when some files
+// or listings failed, is ctx's error when ctx was cancelled (no partial files are left
+// behind), and reports other problems (an unusable directory, a missing bucket) as they come.
+func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Result, error) {
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+		return &Result{}, fmt.Errorf("creating log directory: %w", err)
+	}
+	root, err := os.OpenRoot(d.dir)
+	if err != nil {
+		return &Result{}, fmt.Errorf("opening log directory: %w", err)
+	}
+	defer root.Close()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	r := &run{d: d, root: root, seen: map[string]bool{}, listing: new(errgroup.Group), fetches: new(errgroup.Group)}
+	r.listing.SetLimit(d.opts.parallelism)
+	r.fetches.SetLimit(d.opts.parallelism)
+
+	wanted := slices.Clone(dayPrefixes)
+	slices.Sort(wanted)
+	wanted = slices.Compact(wanted)
+	var fatal error
+	if len(wanted) > 0 {
+		fatal = r.walk(ctx, cancel, commonDir(wanted), wanted)
+	}
+	if err := r.listing.Wait(); err != nil && fatal == nil {
+		fatal = err
+	}
+	if err := r.fetches.Wait(); err != nil && fatal == nil {
+		fatal = err
+	}
+	if cause := context.Cause(ctx); cause != nil && fatal == nil {
+		fatal = cause
+	}
+
+	res := r.res
+	slices.SortFunc(res.Failures, func(a, b Failure) int { return strings.Compare(a.Key, b.Key) })
+	res.Failed = len(res.Failures)
+	switch {
+	case fatal != nil:
+		return &res, fatal
+	case res.Failed > 0:
+		return &res, fmt.Errorf("%w: %d of %d files or listings failed", ErrIncomplete, res.Failed, res.Listed)
+	}
+	return &res, nil
+}
+
+// commonDir returns the longest prefix ending in "/" that all of keys share, or "".
+func commonDir(keys []string) string {
+	p := keys[0]
+	for _, k := range keys[1:] {
+		n := 0
+		for n < len(p) && n < len(k) && p[n] == k[n] {
+			n++
+		}
+		p = p[:n]
+	}
+	return p[:strings.LastIndex(p, "/")+1]
+}
+
+// walk lists node, a prefix ending in "/" (or ""), with Delimiter "/" and descends into the
+// common prefixes that lead to one of wanted, the sorted day prefixes below node. Where only
+// one child of node leads to a wanted prefix, it goes straight to the child without listing
+// node. Objects are handed to fetch when node is itself a wanted prefix. Listings run in the
+// listing group, or inline when it is full.
+func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node string, wanted []string) error {
+	if err := ctx.Err(); err != nil {
+		return nil // Download reports the cause
+	}
+	isDay := len(wanted) > 0 && wanted[0] == node
+	children := map[string][]string{}
+	var order []string
+	for _, w := range wanted {
+		if w == node {
+			continue
+		}
+		rest := w[len(node):]
+		child := node + rest[:strings.Index(rest, "/")+1]
+		if _, ok := children[child]; !ok {
+			order = append(order, child)
+		}
+		children[child] = append(children[child], w)
+	}
+	if !isDay && len(order) == 1 {
+		return r.walk(ctx, cancel, order[0], children[order[0]])
+	}
+
+	found := map[string]bool{}
+	p := s3.NewListObjectsV2Paginator(r.d.client, &s3.ListObjectsV2Input{
+		Bucket:    aws.String(r.d.bucket),
+		Prefix:    aws.String(node),
+		Delimiter: aws.String("/"),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var nb *types.NoSuchBucket
+			if errors.As(err, &nb) {
+				err = fmt.Errorf("listing s3://%s/%s: %w", r.d.bucket, node, err)
+				cancel(err)
+				return err
+			}
+			r.fail(node, fmt.Errorf("listing s3://%s/%s: %w", r.d.bucket, node, err))
+			return nil
+		}
+		for _, cp := range page.CommonPrefixes {
+			if cp.Prefix != nil {
+				found[*cp.Prefix] = true
+			}
+		}
+		if isDay {
+			for _, obj := range page.Contents {
+				if obj.Key == nil || !strings.HasPrefix(*obj.Key, node) {
+					continue
+				}
+				if !r.fetch(ctx, *obj.Key, aws.ToInt64(obj.Size)) {
+					return nil
+				}
+			}
+		}
+	}
+	r.d.opts.logger.Debug("listed", "prefix", node, "subdirectories", len(found))
+	for _, child := range order {
+		if !found[child] {
+			continue
+		}
+		child, below := child, children[child]
+		task := func() error { return r.walk(ctx, cancel, child, below) }
+		if !r.listing.TryGo(task) {
+			if err := task(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *run) fail(key string, err error) {
+	r.d.opts.logger.Warn(err.Error())
+	r.mu.Lock()
+	r.res.Failures = append(r.res.Failures, Failure{Key: key, Err: err})
+	r.mu.Unlock()
+}
+
+func (r *run) progress(e Event) {
+	if f := r.d.opts.progress; f != nil {
+		r.progMu.Lock()
+		defer r.progMu.Unlock()
+		f(e)
+	}
+}
+
+// fetch classifies one listed object and, if it is a log file to download, starts its
+// download in the fetch group (waiting for a free slot). It reports false when ctx is done.
+func (r *run) fetch(ctx context.Context, key string, size int64) bool {
+	log := r.d.opts.logger
+	r.mu.Lock()
+	if r.seen[key] {
+		r.mu.Unlock()
+		return true
+	}
+	r.seen[key] = true
+	r.res.Listed++
+	r.mu.Unlock()
+
+	rel, err := LocalPath(key)
+	if err != nil {
+		log.Warn("refused S3 key: "+err.Error(), "bucket", r.d.bucket)
+		r.mu.Lock()
+		r.res.Unsafe++
+		r.mu.Unlock()
+		return true
+	}
+	if _, err := trailscraper.ParseLogFileName(path.Base(key)); err != nil {
+		log.Debug("skipped: not a CloudTrail log file name", "key", key)
+		r.mu.Lock()
+		r.res.InvalidName++
+		r.mu.Unlock()
+		return true
+	}
+	r.progress(Event{Kind: Listed, Key: key, Size: size})
+	if ctx.Err() != nil {
+		return false
+	}
+	r.fetches.Go(func() error {
+		n, existing, err := r.get(ctx, key, rel, size)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil // cancelled: Download reports it
+		case err != nil:
+			err = fmt.Errorf("downloading s3://%s/%s: %w", r.d.bucket, key, err)
+			log.Warn(err.Error())
+			r.res.Failures = append(r.res.Failures, Failure{Key: key, Err: err})
+			r.progress(Event{Kind: Failed, Key: key, Size: size, Err: err})
+		case existing:
+			log.Debug("skipped: already present", "key", key)
+			r.res.Existing++
+			r.progress(Event{Kind: Existing, Key: key, Size: size})
+		default:
+			log.Debug("downloaded", "key", key, "bytes", n)
+			r.res.Downloaded++
+			r.res.Bytes += n
+			r.progress(Event{Kind: Downloaded, Key: key, Size: size})
+		}
+		return nil
+	})
+	return ctx.Err() == nil
+}
+
+// errShort is a transfer that ended before Content-Length bytes arrived.
+var errShort = errors.New("transfer ended early")
+
+// get downloads key to rel below the root unless a file of the listed size is there already.
+func (r *run) get(ctx context.Context, key, rel string, size int64) (n int64, existing bool, err error) {
+	if fi, err := r.root.Stat(rel); err == nil {
+		if !fi.Mode().IsRegular() {
+			return 0, false, fmt.Errorf("%s exists and is not a regular file", filepath.Join(r.d.dir, rel))
+		}
+		if fi.Size() == size {
+			return 0, true, nil
+		}
+		r.d.opts.logger.Warn("replacing a file whose size differs from the object's; it may be incomplete",
+			"path", filepath.Join(r.d.dir, rel), "size", fi.Size(), "object size", size)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return 0, false, err
+	}
+	if err := r.root.MkdirAll(filepath.Dir(rel), 0o755); err != nil {
+		return 0, false, err
+	}
+	for attempt := 1; ; attempt++ {
+		n, err = r.getOnce(ctx, key, rel)
+		if err == nil || ctx.Err() != nil || attempt >= r.d.opts.attempts || !retryable(err) {
+			return n, false, err
+		}
+		r.d.opts.logger.Debug("retrying", "key", key, "attempt", attempt+1, "error", err)
+		t := time.NewTimer(r.d.opts.backoff << (attempt - 1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return 0, false, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// bodyError is a failure while reading a response body, which the S3 client's retryer does
+// not cover.
+type bodyError struct{ err error }
+
+func (e bodyError) Error() string { return "reading response: " + e.err.Error() }
+func (e bodyError) Unwrap() error { return e.err }
+
+func retryable(err error) bool {
+	var be bodyError
+	return errors.As(err, &be)
+}
+
+// getOnce fetches key once into a temporary file next to rel and renames it to rel.
+func (r *run) getOnce(ctx context.Context, key, rel string) (n int64, err error) {
+	out, err := r.d.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.d.bucket), Key: aws.String(key)})
+	if err != nil {
+		return 0, err
+	}
+	defer out.Body.Close()
+
+	tmp := tempName(rel)
+	f, err := r.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			f.Close()
+			r.root.Remove(tmp)
+		}
+	}()
+	n, err = io.Copy(f, bodyReader{out.Body})
+	switch {
+	case err != nil:
+		return n, err
+	case out.ContentLength != nil && n != *out.ContentLength:
+		return n, bodyError{fmt.Errorf("%w: got %d of %d bytes", errShort, n, *out.ContentLength)}
+	}
+	done = true
+	if err := f.Close(); err != nil {
+		r.root.Remove(tmp)
+		return n, err
+	}
+	if err := r.root.Rename(tmp, rel); err != nil {
+		r.root.Remove(tmp)
+		return n, err
+	}
+	return n, nil
+}
+
+// bodyReader marks its read errors as bodyErrors, to tell them from write errors.
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = bodyError{err}
+	}
+	return n, err
+}
+
+// tempName returns a fresh name in rel's directory for downloading rel: hidden, and not a
+// CloudTrail log file name, so that readers of the directory skip it.
+func tempName(rel string) string {
+	var b [6]byte
+	rand.Read(b[:])
+	dir, base := filepath.Split(rel)
+	return filepath.Join(dir, "."+base+"."+hex.EncodeToString(b[:])+".part")
+}
