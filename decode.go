@@ -28,36 +28,146 @@ var (
 
 const decodeChunk = 256 << 10
 
+// DecodeOption configures [DecodeRecords].
+type DecodeOption func(*decodeConfig)
+
+type decodeConfig struct {
+	workers int
+	source  string
+}
+
+// DecodeWorkers parses records on n goroutines while the input is read, yielding them in
+// their original order. The default, 1, parses on the caller's goroutine; use more for one
+// large input (generate's stdin), not when many inputs are decoded in parallel already.
+func DecodeWorkers(n int) DecodeOption { return func(c *decodeConfig) { c.workers = max(n, 1) } }
+
+// DecodeSource names the input in the *[RecordError]s that DecodeRecords yields.
+func DecodeSource(name string) DecodeOption { return func(c *decodeConfig) { c.source = name } }
+
 // DecodeRecords streams the records of a CloudTrail log document, `{"Records": [...]}`,
-// from r, holding only one record in memory at a time.
+// from r, holding only a bounded number of records in memory at a time.
 //
 // A record that is valid JSON but cannot be used (not an object, a field of the wrong type)
 // is yielded as a *[RecordError] with a zero Record, and decoding goes on. Anything else
 // wrong with the document (invalid JSON, an empty input, a byte order mark, a top level that
 // is not an object with a "Records" array) is yielded as a *[DocumentError] and ends the
 // sequence. Keys other than "Records" are skipped.
-func DecodeRecords(r io.Reader) iter.Seq2[Record, error] {
+func DecodeRecords(r io.Reader, opts ...DecodeOption) iter.Seq2[Record, error] {
+	cfg := decodeConfig{workers: 1}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	return func(yield func(Record, error) bool) {
 		s := &scanner{r: r, buf: make([]byte, 0, decodeChunk)}
+		if cfg.workers > 1 {
+			decodeParallel(s, cfg, yield)
+			return
+		}
+		strs := interner{}
 		for rr := range s.records() {
-			rec, err := ParseRecord(rr.raw)
-			if err != nil {
-				if !json.Valid(rr.raw) {
-					yield(Record{}, &DocumentError{Offset: rr.offset, Err: fmt.Errorf("record %d is not valid JSON", rr.index)})
-					return
-				}
-				if !yield(Record{}, &RecordError{Index: rr.index, Offset: rr.offset, Err: err}) {
-					return
-				}
-				continue
+			rec, err := rr.parse(cfg.source, strs)
+			if !yield(rec, err) {
+				return
 			}
-			if !yield(rec, nil) {
+			if _, fatal := err.(*DocumentError); fatal {
 				return
 			}
 		}
 		if s.err != nil {
 			yield(Record{}, s.err)
 		}
+	}
+}
+
+// parse parses one raw record; a *DocumentError means the record is not valid JSON.
+func (rr rawRecord) parse(source string, strs interner) (Record, error) {
+	rec, err := parseRecord(rr.raw, strs)
+	if err == nil {
+		return rec, nil
+	}
+	var se syntaxError
+	if errors.As(err, &se) {
+		return Record{}, &DocumentError{Offset: rr.offset + int64(se.off), Err: fmt.Errorf("record %d: %s", rr.index, se.msg)}
+	}
+	return Record{}, &RecordError{Source: source, Index: rr.index, Offset: rr.offset, Err: err}
+}
+
+// decodeBatch is a run of consecutive records parsed by one worker.
+type decodeBatch struct {
+	raws []rawRecord
+	recs []Record
+	errs []error
+	done chan struct{}
+}
+
+// decodeBatchBytes is about how much record JSON one worker parses at a time.
+var decodeBatchBytes = 256 << 10
+
+// decodeParallel reads raw records on one goroutine and parses batches of them on
+// cfg.workers goroutines, yielding in order.
+func decodeParallel(s *scanner, cfg decodeConfig, yield func(Record, error) bool) {
+	stop := make(chan struct{})
+	defer close(stop)
+	work := make(chan *decodeBatch)
+	order := make(chan *decodeBatch, 2*cfg.workers)
+	for range cfg.workers {
+		go func() {
+			strs := interner{}
+			for b := range work {
+				b.recs = make([]Record, len(b.raws))
+				b.errs = make([]error, len(b.raws))
+				for i, rr := range b.raws {
+					b.recs[i], b.errs[i] = rr.parse(cfg.source, strs)
+				}
+				close(b.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(order)
+		defer close(work)
+		b := &decodeBatch{done: make(chan struct{})}
+		size := 0
+		send := func() bool {
+			select {
+			case order <- b:
+			case <-stop:
+				return false
+			}
+			select {
+			case work <- b:
+			case <-stop:
+				return false
+			}
+			b = &decodeBatch{done: make(chan struct{})}
+			size = 0
+			return true
+		}
+		for rr := range s.records() {
+			b.raws = append(b.raws, rr)
+			size += len(rr.raw)
+			if size >= decodeBatchBytes && !send() {
+				return
+			}
+		}
+		if len(b.raws) > 0 {
+			send()
+		}
+	}()
+	for b := range order {
+		<-b.done
+		for i := range b.recs {
+			if !yield(b.recs[i], b.errs[i]) {
+				return
+			}
+			if _, fatal := b.errs[i].(*DocumentError); fatal {
+				return
+			}
+		}
+	}
+	// order is closed only after the reader goroutine has finished with s.
+	if s.err != nil {
+		yield(Record{}, s.err)
 	}
 }
 
@@ -76,7 +186,21 @@ type scanner struct {
 	base int64 // offset of buf[0] in the input
 	eof  bool
 	err  error // *DocumentError once something went wrong
+	slab []byte
 }
+
+// keep copies raw out of the read buffer into a shared slab, which saves an allocation per
+// record; the slab is freed when no record of it is referenced any more.
+func (s *scanner) keep(raw []byte) []byte {
+	if cap(s.slab)-len(s.slab) < len(raw) {
+		s.slab = make([]byte, 0, max(slabBytes, len(raw)))
+	}
+	start := len(s.slab)
+	s.slab = append(s.slab, raw...)
+	return s.slab[start:len(s.slab):len(s.slab)]
+}
+
+const slabBytes = 1 << 20
 
 func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
 
@@ -299,7 +423,7 @@ func (s *scanner) records() iter.Seq[rawRecord] {
 			}
 			return
 		}
-		if s.offset() == 0 && len(s.buf) >= 3 && bytes.HasPrefix(s.buf, []byte("\xef\xbb\xbf")) {
+		if s.offset() == 0 && c == 0xef {
 			s.fail(0, "%w", ErrBOM)
 			return
 		}
@@ -372,7 +496,7 @@ func (s *scanner) records() iter.Seq[rawRecord] {
 				if !ok {
 					return
 				}
-				if !yield(rawRecord{bytes.Clone(raw), idx, off}) {
+				if !yield(rawRecord{s.keep(raw), idx, off}) {
 					return
 				}
 			}

@@ -1,0 +1,212 @@
+package trailscraper
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// decodeAll collects what DecodeRecords yields: the event names of good records, the
+// messages of skipped records, and the final document error.
+func decodeAll(r io.Reader, opts ...DecodeOption) (names, skipped []string, fatal error) {
+	for rec, err := range DecodeRecords(r, opts...) {
+		var re *RecordError
+		switch {
+		case errors.As(err, &re):
+			skipped = append(skipped, re.Error())
+		case err != nil:
+			fatal = err
+		default:
+			names = append(names, rec.EventName)
+		}
+	}
+	return names, skipped, fatal
+}
+
+func TestDecodeRecords(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		names   []string
+		skipped []string
+		fatal   string // substring of the document error; "" for none
+	}{
+		{name: "empty array", in: `{"Records": []}`},
+		{name: "two records", in: `{"Records":[{"eventName":"A"},{"eventName":"B"}]}`, names: []string{"A", "B"}},
+		{name: "other keys skipped", in: `{"x":{"Records":[1]},"Records":[{"eventName":"A"}],"y":[]}`, names: []string{"A"}},
+		{name: "white space everywhere", in: " \n{ \"Records\" :\t[ {\"eventName\" : \"A\"} , {} ] }\n", names: []string{"A", ""}},
+		{name: "nulls", in: `{"Records":[{"eventName":"A","userIdentity":null,"resources":null,"eventTime":null,"requestParameters":null}]}`, names: []string{"A"}},
+		{name: "fractional seconds", in: `{"Records":[{"eventName":"A","eventTime":"2017-12-11T15:04:51.123Z"}]}`, names: []string{"A"}},
+		{
+			name:    "odd records skipped",
+			in:      `{"Records":[1,"x",null,[],{"eventName":3},{"eventName":"ok"},{"eventTime":"yesterday"},{"resources":{}}]}`,
+			names:   []string{"ok"},
+			skipped: []string{"record 0 (byte 12): record is not a JSON object", "record 1 (byte 14): record is not a JSON object", "record 2 (byte 18): record is not a JSON object", "record 3 (byte 23): record is not a JSON object", "record 4 (byte 26): field eventName is a number, expected a string at byte 13 of the record", `record 6 (byte 61): eventTime "yesterday" is not an RFC 3339 time at byte 13 of the record`, "record 7 (byte 87): resources is an object, expected an array at byte 13 of the record"},
+		},
+		{name: "empty input", in: "", fatal: "byte 0: input is empty"},
+		{name: "only space", in: " \n ", fatal: "input is empty"},
+		{name: "byte order mark", in: "\xef\xbb\xbf{\"Records\":[]}", fatal: "byte order mark"},
+		{name: "top-level array", in: `[{"eventName":"A"}]`, fatal: "byte 0: the document is an array"},
+		{name: "top-level string", in: `"Records"`, fatal: "the document is a string"},
+		{name: "no Records", in: `{"records":[]}`, fatal: `no "Records" array`},
+		{name: "Records an object", in: `{"Records":{}}`, fatal: `byte 11: "Records" is not an array`},
+		{name: "truncated", in: `{"Records":[{"eventName":"A"},{"event`, names: []string{"A"}, fatal: "unexpected end of input"},
+		{name: "truncated after array", in: `{"Records":[]`, fatal: "unexpected end of input inside the top-level object"},
+		{name: "garbage after", in: `{"Records":[]} {}`, fatal: "byte 15: unexpected '{' after the end of the document"},
+		{name: "invalid literal in record", in: `{"Records":[{"eventName":"A"},{"a":tru}]}`, names: []string{"A"}, fatal: "byte 35: record 1: invalid JSON: invalid literal"},
+		{name: "missing colon in record", in: `{"Records":[{"a" 1}]}`, fatal: "expected ':'"},
+		{name: "mismatched bracket", in: `{"Records":[{"a":[1}]}`, fatal: "byte 19: unexpected '}'"},
+		{name: "control character in string", in: "{\"Records\":[{\"eventName\":\"a\x01\"}]}", fatal: "control character"},
+		{name: "bad escape", in: `{"Records":[{"eventName":"a\q"}]}`, fatal: "invalid escape 'q'"},
+		{name: "escaped values", in: `{"Records":[{"eventName":"Get\u004fbject\n"}]}`, names: []string{"GetObject\n"}},
+		{name: "mismatched bracket elsewhere", in: `{"x":[1,}],"Records":[]}`, fatal: "byte 8: unexpected '}'"},
+		{name: "invalid JSON elsewhere", in: `{"x":[1,],"Records":[]}`, fatal: `byte 5: invalid JSON in the value of "x"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// One byte at a time exercises every buffer boundary; tiny batches on
+			// several workers exercise the ordering of parallel decoding.
+			defer func(n int) { decodeBatchBytes = n }(decodeBatchBytes)
+			decodeBatchBytes = 1
+			for _, c := range []struct {
+				r    io.Reader
+				opts []DecodeOption
+			}{
+				{strings.NewReader(tt.in), nil},
+				{iotest.OneByteReader(strings.NewReader(tt.in)), nil},
+				{strings.NewReader(tt.in), []DecodeOption{DecodeWorkers(3)}},
+			} {
+				names, skipped, fatal := decodeAll(c.r, c.opts...)
+				if diff := cmp.Diff(tt.names, names, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("DecodeRecords(%q) names (-want +got):\n%s", tt.in, diff)
+				}
+				if diff := cmp.Diff(tt.skipped, skipped, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("DecodeRecords(%q) skipped (-want +got):\n%s", tt.in, diff)
+				}
+				switch {
+				case tt.fatal == "" && fatal != nil:
+					t.Errorf("DecodeRecords(%q) error = %v, want none", tt.in, fatal)
+				case tt.fatal != "" && (fatal == nil || !strings.Contains(fatal.Error(), tt.fatal)):
+					t.Errorf("DecodeRecords(%q) error = %v, want %q", tt.in, fatal, tt.fatal)
+				}
+				var de *DocumentError
+				if fatal != nil && !errors.As(fatal, &de) {
+					t.Errorf("DecodeRecords(%q) error %T is not a *DocumentError", tt.in, fatal)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeRecordsReadError(t *testing.T) {
+	boom := errors.New("boom")
+	r := io.MultiReader(strings.NewReader(`{"Records":[{"eventName":"A"},`), iotest.ErrReader(boom))
+	names, _, fatal := decodeAll(r)
+	if !errors.Is(fatal, boom) {
+		t.Fatalf("error = %v, want one wrapping %v", fatal, boom)
+	}
+	if diff := cmp.Diff([]string{"A"}, names); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+}
+
+func TestDecodeRecordsLarge(t *testing.T) {
+	// Records much larger than the read chunk, split across many reads.
+	big := strings.Repeat("x", 3*decodeChunk)
+	in := `{"Records":[{"eventName":"A","pad":"` + big + `"},{"eventName":"B","pad":["` + big + `"]}]}`
+	names, skipped, fatal := decodeAll(bufio.NewReaderSize(strings.NewReader(in), 16))
+	if fatal != nil || len(skipped) > 0 {
+		t.Fatalf("error %v, skipped %v", fatal, skipped)
+	}
+	if diff := cmp.Diff([]string{"A", "B"}, names); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+}
+
+func TestDecodeRecordsKeepsRawBytes(t *testing.T) {
+	rec := `{"eventName":"A","n":1e5,"big":1e400,"f":1.50,"s":"\u00e9"}`
+	for r, err := range DecodeRecords(strings.NewReader(`{"Records":[` + rec + `]}`)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(r.Raw) != rec {
+			t.Errorf("Raw = %s, want %s", r.Raw, rec)
+		}
+	}
+}
+
+func TestParseRecordFixture(t *testing.T) {
+	f, err := os.Open("../shared/reference/fixtures/events-for-smoke-test.json")
+	if err != nil {
+		t.Skip("shared fixtures not present:", err)
+	}
+	defer f.Close()
+	var got []Record
+	for r, err := range DecodeRecords(f) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Raw, r.RequestParameters = nil, nil
+		got = append(got, r)
+	}
+	want := []Record{
+		{
+			EventSource: "autoscaling.amazonaws.com", EventName: "DescribeLaunchConfigurations",
+			EventTime: time.Date(2017, 12, 11, 15, 1, 51, 0, time.UTC), EventType: "AwsApiCall",
+			AWSRegion: "eu-central-1", SourceIPAddress: "config.amazonaws.com", UserAgent: "config.amazonaws.com",
+			UserIdentity: UserIdentity{
+				Type: "AssumedRole", PrincipalID: "AAAAAAAAAAAAAAAAAAAAA:AutoScalingDescribeHandlerSession",
+				ARN:       "arn:aws:sts::111111111111:assumed-role/someRole/AutoScalingDescribeHandlerSession",
+				AccountID: "111111111111", AccessKeyID: "AAAAAAAAAAAAAAAAAAAAA", InvokedBy: "config.amazonaws.com",
+				SessionIssuerARN: "arn:aws:iam::111111111111:role/someRole",
+			},
+		},
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d records, want 3", len(got))
+	}
+	if diff := cmp.Diff(want[0], got[0]); diff != "" {
+		t.Errorf("first record (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"arn:aws:iam::111111111111:role/someRole"}, got[2].ResourceARNs); diff != "" {
+		t.Errorf("third record's resources (-want +got):\n%s", diff)
+	}
+}
+
+// TestParseRecordMatchesEncodingJSON checks the hand-written parser against the
+// encoding/json decoder it replaced, on every record of the shared corpus.
+func TestParseRecordMatchesEncodingJSON(t *testing.T) {
+	data, err := os.ReadFile("../shared/corpus/dev.jsonl")
+	if err != nil {
+		t.Skip("shared corpus not present:", err)
+	}
+	n := 0
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		n++
+		want, werr := parseRecordStd(line)
+		got, gerr := ParseRecord(line)
+		if (werr == nil) != (gerr == nil) {
+			t.Errorf("line %d: ParseRecord error = %v, encoding/json error = %v", n, gerr, werr)
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("line %d: ParseRecord (-encoding/json +got):\n%s", n, diff)
+		}
+	}
+	if n < 1000 {
+		t.Errorf("read %d corpus records, want the whole corpus", n)
+	}
+}

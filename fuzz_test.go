@@ -1,0 +1,87 @@
+package trailscraper
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+	"unicode/utf8"
+)
+
+func addCorpusSeeds(f *testing.F, n int) {
+	data, err := os.ReadFile("../shared/corpus/dev.jsonl")
+	if err != nil {
+		return
+	}
+	for line := range bytes.Lines(data) {
+		if n == 0 {
+			return
+		}
+		f.Add(bytes.TrimSpace(line))
+		n--
+	}
+}
+
+// FuzzParseRecord checks that ParseRecord never panics, reports invalid JSON exactly when
+// encoding/json does, and agrees with the encoding/json decoder on valid records.
+func FuzzParseRecord(f *testing.F) {
+	for _, s := range []string{`{}`, `null`, `{"eventName":"x","eventTime":"2017-12-11T15:04:51.5Z"}`, `{"userIdentity":{"sessionContext":{"sessionIssuer":{"arn":"a"}}},"resources":[{"ARN":"r"},{}]}`, `{"a":[1,2.5e3,true,false,null,"\u00e9"]}`} {
+		f.Add([]byte(s))
+	}
+	addCorpusSeeds(f, 50)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, err := ParseRecord(in)
+		valid := json.Valid(in)
+		if errors.Is(err, errSyntax) == valid {
+			t.Fatalf("ParseRecord(%q) error = %v, but json.Valid = %v", in, err, valid)
+		}
+		if err != nil || !utf8.Valid(in) || bytes.ContainsAny(in, `\`) {
+			return
+		}
+		// encoding/json matches keys case-insensitively; compare only when it agrees.
+		want, werr := parseRecordStd(in)
+		if werr != nil {
+			return
+		}
+		if got.EventName != want.EventName || got.EventSource != want.EventSource || !got.EventTime.Equal(want.EventTime) ||
+			got.UserIdentity != want.UserIdentity || len(got.ResourceARNs) != len(want.ResourceARNs) {
+			if !bytes.Equal(bytes.ToLower(in), in) {
+				return // possibly a key in another case
+			}
+			t.Fatalf("ParseRecord(%q) = %+v, encoding/json gives %+v", in, got, want)
+		}
+	})
+}
+
+// FuzzDecodeRecords checks that DecodeRecords never panics or loops, that it ends with at
+// most one document error, and that every good record it yields parses again by itself.
+func FuzzDecodeRecords(f *testing.F) {
+	for _, s := range []string{`{"Records":[]}`, `{"Records":[{"eventName":"a"},1,{}]}`, `{"x":{},"Records":[{"a":"\""}]}`, "\xef\xbb\xbf{}", `[`, `{"Records":[{"a":[}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fatal := 0
+		for r, err := range DecodeRecords(bytes.NewReader(in)) {
+			var re *RecordError
+			var de *DocumentError
+			switch {
+			case errors.As(err, &re):
+			case errors.As(err, &de):
+				fatal++
+			case err != nil:
+				t.Fatalf("unexpected error type %T: %v", err, err)
+			default:
+				if fatal > 0 {
+					t.Fatal("record after a document error")
+				}
+				if _, err := ParseRecord(r.Raw); err != nil {
+					t.Fatalf("yielded record %q does not parse: %v", r.Raw, err)
+				}
+			}
+		}
+		if fatal > 1 {
+			t.Fatalf("%d document errors", fatal)
+		}
+	})
+}

@@ -1,0 +1,115 @@
+package trailscraper
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The encoding/json based record decoder that ParseRecord replaced: kept as the oracle of
+// the differential tests and fuzz target.
+
+// wireRecord is the part of a CloudTrail record that ParseRecord reads.
+type wireRecord struct {
+	EventSource       *string         `json:"eventSource"`
+	EventName         *string         `json:"eventName"`
+	EventTime         *string         `json:"eventTime"`
+	EventType         *string         `json:"eventType"`
+	AWSRegion         *string         `json:"awsRegion"`
+	SourceIPAddress   *string         `json:"sourceIPAddress"`
+	UserAgent         *string         `json:"userAgent"`
+	ErrorCode         *string         `json:"errorCode"`
+	RequestParameters json.RawMessage `json:"requestParameters"`
+	Resources         []struct {
+		ARN *string `json:"ARN"`
+	} `json:"resources"`
+	UserIdentity *struct {
+		Type           *string `json:"type"`
+		PrincipalID    *string `json:"principalId"`
+		ARN            *string `json:"arn"`
+		AccountID      *string `json:"accountId"`
+		AccessKeyID    *string `json:"accessKeyId"`
+		UserName       *string `json:"userName"`
+		InvokedBy      *string `json:"invokedBy"`
+		SessionContext *struct {
+			SessionIssuer *struct {
+				ARN *string `json:"arn"`
+			} `json:"sessionIssuer"`
+		} `json:"sessionContext"`
+	} `json:"userIdentity"`
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// ParseRecord parses one CloudTrail record. Missing fields and nulls are left empty; the
+// error reports JSON that is not an object or a field of the wrong type. The record keeps
+// raw (not a copy) as its Raw bytes.
+func parseRecordStd(raw []byte) (Record, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		if !json.Valid(raw) {
+			return Record{}, errors.New("invalid JSON")
+		}
+		return Record{}, ErrNotObject
+	}
+	var w wireRecord
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return Record{}, describeJSONError(err)
+	}
+	r := Record{
+		EventSource:     str(w.EventSource),
+		EventName:       str(w.EventName),
+		EventType:       str(w.EventType),
+		AWSRegion:       str(w.AWSRegion),
+		SourceIPAddress: str(w.SourceIPAddress),
+		UserAgent:       str(w.UserAgent),
+		ErrorCode:       str(w.ErrorCode),
+		Raw:             raw,
+	}
+	if t := str(w.EventTime); t != "" {
+		et, err := time.Parse(time.RFC3339Nano, t)
+		if err != nil {
+			return Record{}, fmt.Errorf("eventTime %q is not an RFC 3339 time", t)
+		}
+		r.EventTime = et.UTC()
+	}
+	if p := w.RequestParameters; len(p) > 0 && !bytes.Equal(p, []byte("null")) {
+		r.RequestParameters = p
+	}
+	for _, res := range w.Resources {
+		if a := str(res.ARN); a != "" {
+			r.ResourceARNs = append(r.ResourceARNs, a)
+		}
+	}
+	if u := w.UserIdentity; u != nil {
+		r.UserIdentity = UserIdentity{
+			Type:        str(u.Type),
+			PrincipalID: str(u.PrincipalID),
+			ARN:         str(u.ARN),
+			AccountID:   str(u.AccountID),
+			AccessKeyID: str(u.AccessKeyID),
+			UserName:    str(u.UserName),
+			InvokedBy:   str(u.InvokedBy),
+		}
+		if sc := u.SessionContext; sc != nil && sc.SessionIssuer != nil {
+			r.UserIdentity.SessionIssuerARN = str(sc.SessionIssuer.ARN)
+		}
+	}
+	return r, nil
+}
+
+
+func describeJSONError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("field %s has a JSON %s where a different type is expected", te.Field, te.Value)
+	}
+	return err
+}
