@@ -12,6 +12,8 @@ type Option func(*options)
 type options struct {
 	logger      *slog.Logger
 	parallelism int
+
+	aws awsOptions // options of the CloudTrail and Lake sources; see cloudtrail.go
 }
 
 func newOptions(opts []Option) options {

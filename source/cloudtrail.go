@@ -1,0 +1,447 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/trailscraper/trailscraper"
+)
+
+var _ trailscraper.RecordSource = (*CloudTrail)(nil)
+
+// awsOptions are the options of the CloudTrail and Lake sources. They live in the shared
+// options struct (source.go) so that every source takes the same Option type.
+type awsOptions struct {
+	filter       *trailscraper.Filter
+	regions      []string
+	requestRate  float64 // LookupEvents calls a second per region; <= 0: no limit
+	rateSet      bool
+	pollInterval time.Duration
+	progress     func(Progress)
+	throttleWait time.Duration // first pause before a throttled call is tried again
+}
+
+const (
+	// DefaultRequestRate is the number of LookupEvents calls a second that [CloudTrail]
+	// makes in each region unless [WithRequestRate] says otherwise: the API's quota.
+	DefaultRequestRate = 2
+	// DefaultPollInterval is how often [Lake] asks whether its query has finished.
+	DefaultPollInterval = time.Second
+	// defaultRegionCalls is how many LookupEvents calls run at once across all regions.
+	defaultRegionCalls = 8
+	maxThrottleWait    = time.Minute
+)
+
+func (o *awsOptions) rate() float64 {
+	if !o.rateSet {
+		return DefaultRequestRate
+	}
+	return o.requestRate
+}
+
+func (o *awsOptions) poll() time.Duration {
+	if o.pollInterval <= 0 {
+		return DefaultPollInterval
+	}
+	return o.pollInterval
+}
+
+func (o *awsOptions) firstThrottleWait() time.Duration {
+	if o.throttleWait <= 0 {
+		return time.Second
+	}
+	return o.throttleWait
+}
+
+// WithFilter makes the CloudTrail and Lake sources yield only the records that f matches.
+// They push the parts of f that the service can evaluate down to it (see [CloudTrail] and
+// [Lake]) and apply the whole of f to what comes back, so the result is exact.
+func WithFilter(f trailscraper.Filter) Option {
+	return func(o *options) { o.aws.filter = &f }
+}
+
+// WithRegions sets the regions that [CloudTrail] queries. By default it queries the region
+// its client is configured for.
+func WithRegions(regions ...string) Option {
+	return func(o *options) { o.aws.regions = append([]string(nil), regions...) }
+}
+
+// WithRequestRate sets how many LookupEvents calls a second [CloudTrail] makes in each
+// region; the default is [DefaultRequestRate], the API's quota. Zero or less removes the
+// limit (for tests against a local server).
+func WithRequestRate(perSecond float64) Option {
+	return func(o *options) { o.aws.requestRate, o.aws.rateSet = perSecond, true }
+}
+
+// WithPollInterval sets how often [Lake] polls a running query; the default is
+// [DefaultPollInterval].
+func WithPollInterval(d time.Duration) Option {
+	return func(o *options) { o.aws.pollInterval = d }
+}
+
+// WithProgress has the CloudTrail and Lake sources report their progress to fn after
+// every call to the service. fn may be called from several goroutines at once.
+func WithProgress(fn func(Progress)) Option {
+	return func(o *options) { o.aws.progress = fn }
+}
+
+// Progress is a report of how far a query has got.
+type Progress struct {
+	Source  string // "LookupEvents us-east-1", "Lake query ID"
+	State   string // "running", "QUEUED", "RUNNING", "FINISHED", "done", …
+	Calls   int    // calls made to the service so far
+	Records int    // records received so far (before local filtering)
+}
+
+// LookupEventsAPI is the part of the CloudTrail client that [CloudTrail] uses;
+// *cloudtrail.Client implements it.
+type LookupEventsAPI interface {
+	LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error)
+}
+
+// CloudTrail reads records with the CloudTrail LookupEvents API ("Event history"), which
+// holds the management events of the last 90 days of one account, per region.
+//
+// Regions (see [WithRegions]) are queried concurrently, at most [DefaultRequestRate] calls
+// a second each. LookupEvents returns the newest events first; CloudTrail yields the
+// records of all regions merged by eventTime, newest first, with records of the same time
+// in the order of the regions and then of the API. The order is therefore deterministic
+// for the same stored events.
+//
+// Of a [WithFilter] filter, one condition is pushed down as the LookupEvents lookup
+// attribute (the API takes only one): a single event source becomes EventSource, else a
+// single principal that is a plain user name (no "*", not an ARN) becomes Username.
+// Everything else is applied locally.
+//
+// Throttling: the client's retryer should retry ThrottlingException with backoff (the
+// SDK's standard retryer does). When an error still says the call was throttled,
+// CloudTrail waits (from one second, doubling up to a minute) and tries again for as long
+// as ctx lasts: throttling never ends the sequence.
+//
+// An event whose CloudTrailEvent is missing or is not a usable record is yielded as a
+// *[trailscraper.RecordError] naming the region and the event ID, and reading goes on.
+type CloudTrail struct {
+	client LookupEventsAPI
+	opts   options
+}
+
+// NewCloudTrail returns a source that reads records through client.
+func NewCloudTrail(client LookupEventsAPI, opts ...Option) *CloudTrail {
+	return &CloudTrail{client: client, opts: newOptions(opts)}
+}
+
+// item is one element of a region's stream: a record, a per-record error, or a fatal
+// error that ends the whole sequence.
+type item struct {
+	rec   trailscraper.Record
+	err   error
+	fatal bool
+}
+
+// Records yields the records of the window [from, to] (zero times leave an end open).
+func (c *CloudTrail) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+	return func(yield func(trailscraper.Record, error) bool) {
+		if ctx.Err() != nil {
+			yield(trailscraper.Record{}, ctx.Err())
+			return
+		}
+		from, to := window(from, to, c.opts.aws.filter)
+		if !from.IsZero() && !to.IsZero() && to.Before(from) {
+			return
+		}
+		regions := c.opts.aws.regions
+		if len(regions) == 0 {
+			regions = []string{""}
+		}
+		attr := lookupAttribute(c.opts.aws.filter)
+		if attr != nil {
+			c.opts.logger.Debug("LookupEvents: pushing down a lookup attribute", "key", attr.AttributeKey, "value", aws.ToString(attr.AttributeValue))
+		}
+		limit := c.opts.parallelism
+		if limit <= 0 {
+			limit = defaultRegionCalls
+		}
+		sem := make(chan struct{}, limit)
+
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer func() {
+			cancel()
+			wg.Wait()
+		}()
+		streams := make([]chan item, len(regions))
+		for i, region := range regions {
+			ch := make(chan item, 100)
+			streams[i] = ch
+			wg.Go(func() {
+				defer close(ch)
+				r := regionReader{c: c, region: region, from: from, to: to, attr: attr, sem: sem, out: ch}
+				r.run(ctx)
+			})
+		}
+		if merge(streams, yield) && ctx.Err() != nil {
+			// A reader stopped because ctx was cancelled while the merge was running.
+			yield(trailscraper.Record{}, ctx.Err())
+		}
+	}
+}
+
+// merge yields the items of the streams: errors as soon as they reach the head of their
+// stream (in stream order), records newest first, ties in stream order. It reports
+// whether every stream ended, rather than a fatal error or the consumer stopping it.
+func merge(streams []chan item, yield func(trailscraper.Record, error) bool) bool {
+	heads := make([]*item, len(streams))
+	open := make([]bool, len(streams))
+	for i := range open {
+		open[i] = true
+	}
+	for {
+		for i, ch := range streams {
+			if heads[i] == nil && open[i] {
+				if it, ok := <-ch; ok {
+					heads[i] = &it
+				} else {
+					open[i] = false
+				}
+			}
+		}
+		errored := false
+		for i, h := range heads {
+			if h == nil || h.err == nil {
+				continue
+			}
+			heads[i] = nil
+			if !yield(trailscraper.Record{}, h.err) || h.fatal {
+				return false
+			}
+			errored = true
+			break
+		}
+		if errored {
+			continue
+		}
+		best := -1
+		for i, h := range heads {
+			if h != nil && (best < 0 || h.rec.EventTime.After(heads[best].rec.EventTime)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return true
+		}
+		h := heads[best]
+		heads[best] = nil
+		if !yield(h.rec, nil) {
+			return false
+		}
+	}
+}
+
+// regionReader pages through LookupEvents in one region.
+type regionReader struct {
+	c        *CloudTrail
+	region   string
+	from, to time.Time
+	attr     *types.LookupAttribute
+	sem      chan struct{}
+	out      chan<- item
+
+	calls, records int
+	next           time.Time // earliest start of the next call
+}
+
+func (r *regionReader) label() string {
+	if r.region == "" {
+		return "LookupEvents"
+	}
+	return "LookupEvents " + r.region
+}
+
+// send hands it to the merger; it reports false when the sequence is being abandoned.
+func (r *regionReader) send(ctx context.Context, it item) bool {
+	select {
+	case r.out <- it:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (r *regionReader) run(ctx context.Context) {
+	log := r.c.opts.logger
+	in := &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(50)}
+	if !r.from.IsZero() {
+		in.StartTime = aws.Time(r.from)
+	}
+	if !r.to.IsZero() {
+		in.EndTime = aws.Time(r.to)
+	}
+	if r.attr != nil {
+		in.LookupAttributes = []types.LookupAttribute{*r.attr}
+	}
+	var optFns []func(*cloudtrail.Options)
+	if r.region != "" {
+		region := r.region
+		optFns = append(optFns, func(o *cloudtrail.Options) { o.Region = region })
+	}
+	filter := r.c.opts.aws.filter
+	for {
+		out, err := r.call(ctx, in, optFns)
+		if err != nil {
+			r.send(ctx, item{err: err, fatal: true})
+			return
+		}
+		for _, ev := range out.Events {
+			r.records++
+			rec, err := decodeEvent(ev)
+			if err != nil {
+				src := r.label() + " event " + aws.ToString(ev.EventId)
+				log.Debug("skipping an event", "source", src, "error", err)
+				if !r.send(ctx, item{err: &trailscraper.RecordError{Source: src, Index: -1, Offset: -1, Err: err}}) {
+					return
+				}
+				continue
+			}
+			if filter != nil && !filter.Match(&rec) {
+				continue
+			}
+			if !r.send(ctx, item{rec: rec}) {
+				return
+			}
+		}
+		token := aws.ToString(out.NextToken)
+		r.report("running")
+		if token == "" {
+			r.report("done")
+			log.Debug("LookupEvents finished", "source", r.label(), "calls", r.calls, "events", r.records)
+			return
+		}
+		in.NextToken = aws.String(token)
+	}
+}
+
+func (r *regionReader) report(state string) {
+	if fn := r.c.opts.aws.progress; fn != nil {
+		fn(Progress{Source: r.label(), State: state, Calls: r.calls, Records: r.records})
+	}
+}
+
+// call makes one LookupEvents call, paced to the request rate, and tries again after a
+// pause for as long as the service says it is throttled.
+func (r *regionReader) call(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns []func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
+	wait := r.c.opts.aws.firstThrottleWait()
+	for {
+		if err := sleepUntil(ctx, r.next); err != nil {
+			return nil, err
+		}
+		if rate := r.c.opts.aws.rate(); rate > 0 {
+			r.next = time.Now().Add(time.Duration(float64(time.Second) / rate))
+		}
+		select {
+		case r.sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		out, err := r.c.client.LookupEvents(ctx, in, optFns...)
+		<-r.sem
+		r.calls++
+		if err == nil {
+			return out, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if !isThrottle(err) {
+			return nil, fmt.Errorf("%s: %w", r.label(), err)
+		}
+		r.c.opts.logger.Warn("LookupEvents is throttled; waiting before trying again", "source", r.label(), "wait", wait)
+		if err := sleepUntil(ctx, time.Now().Add(wait)); err != nil {
+			return nil, err
+		}
+		wait = min(2*wait, maxThrottleWait)
+	}
+}
+
+// decodeEvent parses the CloudTrailEvent JSON of a LookupEvents event.
+func decodeEvent(ev types.Event) (trailscraper.Record, error) {
+	if ev.CloudTrailEvent == nil {
+		return trailscraper.Record{}, errors.New("event has no CloudTrailEvent")
+	}
+	rec, err := trailscraper.ParseRecord([]byte(*ev.CloudTrailEvent))
+	if err != nil {
+		return trailscraper.Record{}, fmt.Errorf("CloudTrailEvent: %w", err)
+	}
+	return rec, nil
+}
+
+// sleepUntil waits until t or until ctx is done.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// throttleCodes are the error codes with which AWS says a call was throttled.
+var throttleCodes = map[string]bool{
+	"ThrottlingException":       true,
+	"Throttling":                true,
+	"TooManyRequestsException":  true,
+	"RequestLimitExceeded":      true,
+	"RequestThrottled":          true,
+	"RequestThrottledException": true,
+}
+
+func isThrottle(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && throttleCodes[ae.ErrorCode()]
+}
+
+// window narrows [from, to] by the filter's own window; zero times are open ends.
+func window(from, to time.Time, f *trailscraper.Filter) (time.Time, time.Time) {
+	if f == nil {
+		return from, to
+	}
+	if !f.From.IsZero() && (from.IsZero() || f.From.After(from)) {
+		from = f.From
+	}
+	if !f.To.IsZero() && (to.IsZero() || f.To.Before(to)) {
+		to = f.To
+	}
+	return from, to
+}
+
+// lookupAttribute returns the lookup attribute that f can be pushed down as, or nil.
+func lookupAttribute(f *trailscraper.Filter) *types.LookupAttribute {
+	if f == nil {
+		return nil
+	}
+	if len(f.EventSources) == 1 && f.EventSources[0] != "" {
+		return &types.LookupAttribute{AttributeKey: types.LookupAttributeKeyEventSource, AttributeValue: aws.String(f.EventSources[0])}
+	}
+	if len(f.Principals) == 1 && len(f.AssumedRoleARNs) == 0 {
+		p := f.Principals[0]
+		if p != "" && !strings.Contains(p, "*") && !strings.HasPrefix(p, "arn:") {
+			return &types.LookupAttribute{AttributeKey: types.LookupAttributeKeyUsername, AttributeValue: aws.String(p)}
+		}
+	}
+	return nil
+}
