@@ -4,6 +4,7 @@ package iam
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -72,4 +73,32 @@ type Policy struct {
 
 	// singleStatement records that Statement was a single object in the parsed document.
 	singleStatement bool
+}
+
+// Clone returns a copy of s that shares no memory with it, remembering the form each field
+// was read in.
+func (s Statement) Clone() Statement {
+	s.Action = slices.Clone(s.Action)
+	s.NotAction = slices.Clone(s.NotAction)
+	s.Resource = slices.Clone(s.Resource)
+	s.NotResource = slices.Clone(s.NotResource)
+	s.Principal = slices.Clone(s.Principal)
+	s.NotPrincipal = slices.Clone(s.NotPrincipal)
+	s.Condition = slices.Clone(s.Condition)
+	return s
+}
+
+// Clone returns a deep copy of p.
+func (p *Policy) Clone() *Policy {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	if p.Statement != nil {
+		c.Statement = make([]Statement, len(p.Statement))
+		for i, s := range p.Statement {
+			c.Statement[i] = s.Clone()
+		}
+	}
+	return &c
 }

@@ -33,7 +33,7 @@ func Build(stmts []iam.Statement) *iam.Policy {
 	for i := range stmts {
 		s := &stmts[i]
 		if !mergeable(s) {
-			other = append(other, cloneStatement(s))
+			other = append(other, s.Clone())
 			continue
 		}
 		plain = append(plain, &entry{
@@ -188,17 +188,4 @@ func compareSortable(a, b sortable) int {
 		cmp.Compare(a.resources, b.resources),
 		cmp.Compare(a.tail, b.tail),
 	)
-}
-
-// cloneStatement returns a copy of s that shares no slices with it.
-func cloneStatement(s *iam.Statement) iam.Statement {
-	c := *s
-	c.Action = slices.Clone(s.Action)
-	c.NotAction = slices.Clone(s.NotAction)
-	c.Resource = slices.Clone(s.Resource)
-	c.NotResource = slices.Clone(s.NotResource)
-	c.Principal = slices.Clone(s.Principal)
-	c.NotPrincipal = slices.Clone(s.NotPrincipal)
-	c.Condition = slices.Clone(s.Condition)
-	return c
 }

@@ -288,7 +288,7 @@ func cloneAll(in []iam.Statement) []iam.Statement {
 	}
 	out := make([]iam.Statement, len(in))
 	for i := range in {
-		out[i] = cloneStatement(&in[i])
+		out[i] = in[i].Clone()
 	}
 	return out
 }
