@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"runtime"
 
 	"github.com/trailscraper/trailscraper"
 	"github.com/urfave/cli/v2"
@@ -29,7 +29,8 @@ func runGenerate(c *cli.Context) error {
 		return err
 	}
 	if !ok {
-		recs = trailscraper.DecodeRecords(bufio.NewReaderSize(c.App.Reader, 1<<20))
+		recs = trailscraper.DecodeRecords(c.App.Reader,
+			trailscraper.DecodeWorkers(runtime.GOMAXPROCS(0)), trailscraper.DecodeSource("stdin"))
 	}
 	opts := []trailscraper.Option{trailscraper.WithLogger(log)}
 	if c.Bool("strict") {
