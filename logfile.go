@@ -113,11 +113,13 @@ func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 				}
 				var de *DocumentError
 				if errors.As(err, &de) {
-					cause := describeGzipError(de.Err, n)
-					if cause == de.Err && n > 0 {
-						cause = fmt.Errorf("%w (in the uncompressed JSON; %s)", de.Err, kept(n))
+					if cause := describeGzipError(de.Err, n); cause != de.Err {
+						fileErr(-1, cause) // the offset in the uncompressed data means little here
+					} else if n > 0 {
+						fileErr(de.Offset, fmt.Errorf("%w (in the uncompressed JSON; %s)", de.Err, kept(n)))
+					} else {
+						fileErr(de.Offset, fmt.Errorf("%w (in the uncompressed JSON)", de.Err))
 					}
-					fileErr(de.Offset, cause)
 					return
 				}
 				fileErr(-1, err)
@@ -156,9 +158,9 @@ func describeGzipError(err error, n int) error {
 		msg = "gzip data is corrupt"
 	}
 	if n > 0 {
-		msg = msg + "; " + kept(n)
+		return fmt.Errorf("%s (%w); %s", msg, err, kept(n))
 	}
-	return fmt.Errorf("%s: %w", msg, err)
+	return fmt.Errorf("%s (%w)", msg, err)
 }
 
 // kept says that the n records read before a file's damage were kept.

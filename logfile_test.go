@@ -165,7 +165,7 @@ func TestLogFileRecords(t *testing.T) {
 		{"empty file", nil, 0, []string{"file is empty"}},
 		{"not gzip", []byte(`{"Records":[]}`), 0, []string{"not a gzip file"}},
 		{"truncated header", good[:5], 0, []string{"gzip data is truncated"}},
-		{"truncated after records", big[:len(big)/2], -1, []string{"gzip data is truncated; the ", " records before it were kept"}},
+		{"truncated after records", big[:len(big)/2], -1, []string{"gzip data is truncated (", "); the ", " records before it were kept"}},
 		{"checksum", checksum, 300, []string{"gzip checksum mismatch"}},
 		{"empty gzip", gzipBytes(t, nil), 0, []string{"input is empty"}},
 		{"bad JSON", gzipBytes(t, []byte(`{"Records":[{"a":1},{"b":}]}`)), 1, []string{"the 1 record before it was kept"}},
