@@ -1,17 +1,299 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/urfave/cli/v2"
+
+	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/s3download"
+	"github.com/trailscraper/trailscraper/source"
 )
+
+// downloadDeliverySlack widens the window's end when choosing day prefixes: CloudTrail
+// delivers a file within about 15 minutes of its events (the timeframe heuristic allows an
+// hour), so events of late --to may sit in a file in the next day's directory.
+const downloadDeliverySlack = time.Hour
 
 func downloadCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "download",
 		Usage: "download CloudTrail log files from S3",
-		Action: func(c *cli.Context) error {
-			return errors.New("download: not built yet")
+		Description: `Downloads the CloudTrail log files of the accounts and regions, for every UTC day that
+overlaps --from..--to, from the S3 bucket to --log-dir/<key>. Files already there are
+skipped; interrupted downloads leave no partial files. AWS credentials, profile and region
+come from the usual places (environment, ~/.aws/config, instance roles); AWS_ENDPOINT_URL_S3
+or AWS_ENDPOINT_URL points it at an S3-compatible store, with path-style addressing.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "bucket", Usage: "the S3 `BUCKET` CloudTrail delivers to (required)"},
+			&cli.StringSliceFlag{Name: "prefix", Usage: "the trail's S3 key `PREFIX`, before AWSLogs/ (repeatable)"},
+			&cli.StringSliceFlag{Name: "account-id", Usage: "an AWS account `ID` to download logs of (required, repeatable)"},
+			&cli.StringSliceFlag{Name: "region", Usage: "an AWS `REGION` to download logs of (required, repeatable)"},
+			&cli.StringSliceFlag{Name: "org-id", Usage: "the organisation `ID` (o-…) of an organisation trail (repeatable)"},
+			&cli.StringFlag{Name: "log-dir", Value: "~/.trailscraper/logs", Usage: "where to put the log files"},
+			&cli.StringFlag{Name: "from", Value: "one day ago", Usage: "start of the time window: a date, a time or e.g. '2 days ago'"},
+			&cli.StringFlag{Name: "to", Value: "now", Usage: "end of the time window"},
+			&cli.IntFlag{Name: "parallelism", Value: s3download.DefaultParallelism, Usage: "how many files to download at once"},
+			&cli.BoolFlag{Name: "wait", Usage: "download again until the logs hold an event after --to"},
+			&cli.DurationFlag{Name: "wait-interval", Value: time.Minute, Usage: "time between downloads with --wait"},
+			&cli.DurationFlag{Name: "wait-timeout", Usage: "give up waiting after this long (default: never)"},
+			&cli.BoolFlag{Name: "s3-path-style", Usage: "use path-style S3 addressing (the default with AWS_ENDPOINT_URL[_S3])"},
 		},
+		Action: runDownload,
+	}
+}
+
+// downloadArgs are the validated flags of download.
+type downloadArgs struct {
+	bucket       string
+	layout       s3download.Layout
+	logDir       string
+	from, to     time.Time
+	parallelism  int
+	wait         bool
+	waitInterval time.Duration
+	waitTimeout  time.Duration
+	pathStyle    bool
+}
+
+var (
+	downloadAccountID = regexp.MustCompile(`^[0-9]{12}$`)
+	downloadRegion    = regexp.MustCompile(`^[a-z]{2,}(-[a-z]+)+-[0-9]+$`)
+	downloadOrgID     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+)
+
+func downloadArgsFromFlags(c *cli.Context) (downloadArgs, error) {
+	a := downloadArgs{
+		bucket:       c.String("bucket"),
+		parallelism:  c.Int("parallelism"),
+		wait:         c.Bool("wait"),
+		waitInterval: c.Duration("wait-interval"),
+		waitTimeout:  c.Duration("wait-timeout"),
+		pathStyle:    c.Bool("s3-path-style"),
+		layout: s3download.Layout{
+			Prefixes:   c.StringSlice("prefix"),
+			OrgIDs:     c.StringSlice("org-id"),
+			AccountIDs: c.StringSlice("account-id"),
+			Regions:    c.StringSlice("region"),
+		},
+	}
+	if c.NArg() > 0 {
+		return a, usagef("download takes no arguments, got %q", c.Args().First())
+	}
+	switch {
+	case a.bucket == "":
+		return a, usagef("missing option --bucket")
+	case len(a.layout.AccountIDs) == 0:
+		return a, usagef("missing option --account-id")
+	case len(a.layout.Regions) == 0:
+		return a, usagef("missing option --region")
+	case a.parallelism < 1:
+		return a, usagef("--parallelism %d: must be at least 1", a.parallelism)
+	case a.waitInterval <= 0:
+		return a, usagef("--wait-interval %s: must be positive", a.waitInterval)
+	case a.waitTimeout < 0:
+		return a, usagef("--wait-timeout %s: must not be negative", a.waitTimeout)
+	}
+	for _, id := range a.layout.AccountIDs {
+		if !downloadAccountID.MatchString(id) {
+			return a, usagef("--account-id %q: an AWS account ID has 12 digits", id)
+		}
+	}
+	for _, r := range a.layout.Regions {
+		if !downloadRegion.MatchString(r) {
+			return a, usagef("--region %q: not an AWS region name like us-east-1", r)
+		}
+	}
+	for _, id := range a.layout.OrgIDs {
+		if !downloadOrgID.MatchString(id) {
+			return a, usagef("--org-id %q: an organisation ID looks like o-a1b2c3d4e5", id)
+		}
+	}
+	for _, p := range a.layout.Prefixes {
+		if _, err := s3download.LocalPath(p + "x"); err != nil && p != "" {
+			return a, usagef("--prefix %q: not a usable key prefix", p)
+		}
+	}
+	now := time.Now()
+	var err error
+	if a.from, err = trailscraper.ParseTime(c.String("from"), now); err != nil {
+		return a, usagef("--from: %v", err)
+	}
+	if a.to, err = trailscraper.ParseTime(c.String("to"), now); err != nil {
+		return a, usagef("--to: %v", err)
+	}
+	if a.to.Before(a.from) {
+		return a, usagef("--from %s is after --to %s", a.from.Format(time.RFC3339), a.to.Format(time.RFC3339))
+	}
+	if a.logDir, err = downloadExpandHome(c.String("log-dir")); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// downloadExpandHome expands a leading "~/" (or a lone "~") to the home directory.
+func downloadExpandHome(p string) (string, error) {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("--log-dir %s: %w", p, err)
+	}
+	return filepath.Join(home, p[1:]), nil
+}
+
+func runDownload(c *cli.Context) error {
+	args, err := downloadArgsFromFlags(c)
+	if err != nil {
+		return err
+	}
+	stderr := c.App.ErrWriter
+	ctx := c.Context
+	client, err := downloadS3Client(ctx, args.pathStyle)
+	if err != nil {
+		return err
+	}
+	prefixes := args.layout.DayPrefixes(args.from, args.to.Add(downloadDeliverySlack))
+	verbose := c.Bool("verbose")
+	once := func(summary bool) (*s3download.Result, error) {
+		prog := newDownloadProgress(stderr, downloadIsTerminal(stderr))
+		log := newLogger(prog.writer(), verbose)
+		d := s3download.New(client, args.bucket, args.logDir,
+			s3download.WithLogger(log),
+			s3download.WithParallelism(args.parallelism),
+			s3download.WithProgress(prog.event))
+		log.Debug("downloading", "bucket", args.bucket, "prefixes", len(prefixes),
+			"from", args.from.UTC().Format(time.RFC3339), "to", args.to.UTC().Format(time.RFC3339))
+		res, err := d.Download(ctx, prefixes)
+		prog.finish()
+		if summary {
+			fmt.Fprintln(stderr, downloadSummary(res))
+		}
+		return res, err
+	}
+	if !args.wait {
+		_, err := once(true)
+		return downloadError(err)
+	}
+	return downloadWait(ctx, stderr, args, once)
+}
+
+// downloadS3Client returns an S3 client configured as every AWS tool is: the default
+// credential chain, AWS_PROFILE, AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3
+// (or endpoint_url in the profile), with path-style addressing for such endpoints.
+func downloadS3Client(ctx context.Context, pathStyle bool) (*s3.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		// S3 needs a region to sign requests; us-east-1 answers for every bucket's listing
+		// only when it is the bucket's region, so say so in the docs and let AWS_REGION choose.
+		cfg.Region = "us-east-1"
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		// BaseEndpoint is set here when AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the
+		// profile's endpoint_url names a custom endpoint: S3-compatible stores (MinIO, Ceph,
+		// gofakes3) expect path-style requests.
+		if pathStyle || o.BaseEndpoint != nil {
+			o.UsePathStyle = true
+		}
+		// Stores that send no checksums would get an SDK log line per file.
+		o.DisableLogOutputChecksumValidationSkipped = true
+	}), nil
+}
+
+// downloadError turns an incomplete download into the command's error.
+func downloadError(err error) error {
+	if errors.Is(err, s3download.ErrIncomplete) {
+		return fmt.Errorf("%w; run download again to retry the failed files", err)
+	}
+	return err
+}
+
+// downloadSummary is the line printed at the end of every download.
+func downloadSummary(r *s3download.Result) string {
+	return fmt.Sprintf("trailscraper: listed %d, downloaded %d (%s), skipped %d (%d already present, %d not log files), refused %d unsafe keys, failed %d",
+		r.Listed, r.Downloaded, downloadBytes(r.Bytes), r.Existing+r.InvalidName, r.Existing, r.InvalidName, r.Unsafe, r.Failed)
+}
+
+// downloadBytes formats n bytes in binary units.
+func downloadBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// downloadWait downloads every interval until the log directory holds an event after
+// args.to, printing one line per poll, until ctx ends or the timeout passes. The summary
+// line of the last download ends it.
+func downloadWait(ctx context.Context, stderr io.Writer, args downloadArgs, once func(summary bool) (*s3download.Result, error)) error {
+	var deadline time.Time
+	if args.waitTimeout > 0 {
+		deadline = time.Now().Add(args.waitTimeout)
+	}
+	to := args.to.UTC().Format(time.RFC3339)
+	dir := source.NewDir(args.logDir, source.WithLogger(newLogger(stderr, false)))
+	for poll := 1; ; poll++ {
+		res, err := once(false)
+		if err != nil && !errors.Is(err, s3download.ErrIncomplete) {
+			fmt.Fprintln(stderr, downloadSummary(res))
+			return err
+		}
+		last, lerr := dir.LastEventTime(ctx)
+		switch {
+		case lerr != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case lerr != nil && !errors.Is(lerr, source.ErrNoLogFiles):
+			return fmt.Errorf("reading the newest event in %s: %w", args.logDir, lerr)
+		}
+		got := fmt.Sprintf("poll %d: downloaded %d", poll, res.Downloaded)
+		if res.Failed > 0 {
+			got += fmt.Sprintf(", %d failed", res.Failed)
+		}
+		if lerr == nil && last.After(args.to) {
+			fmt.Fprintf(stderr, "trailscraper: %s; newest event %s is after --to %s; done\n", got, last.UTC().Format(time.RFC3339), to)
+			fmt.Fprintln(stderr, downloadSummary(res))
+			return downloadError(err)
+		}
+		newest := "no events yet"
+		if lerr == nil {
+			newest = "newest event " + last.UTC().Format(time.RFC3339)
+		}
+		next := args.waitInterval
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				fmt.Fprintln(stderr, downloadSummary(res))
+				return fmt.Errorf("gave up waiting after %s: %s, not after --to %s", args.waitTimeout, newest, to)
+			}
+			next = min(next, left)
+		}
+		fmt.Fprintf(stderr, "trailscraper: %s; %s, waiting for one after --to %s; next download in %s\n", got, newest, to, next)
+		t := time.NewTimer(next)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
 	}
 }

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestDownloadScript runs the scripts in testdata/script/download_s3 (a directory of their
+// own, so that TestScript, which lacks the fake server, does not run them), each against its own in-memory S3
+// server (gofakes3 on loopback) that the CLI finds through AWS_ENDPOINT_URL_S3. The bucket
+// "trail-bucket" exists and is empty; scripts fill it with
+//
+//	s3log KEY EVENT-TIME   # a gzipped CloudTrail log file with one event at EVENT-TIME (RFC 3339)
+//	s3put KEY FILE         # an object holding FILE from the work directory
+//	sleep DURATION         # for background commands (--wait)
+func TestDownloadScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script/download_s3",
+		Setup: func(e *testscript.Env) error {
+			backend := s3mem.New()
+			if err := backend.CreateBucket("trail-bucket"); err != nil {
+				return err
+			}
+			srv := httptest.NewServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+			e.Defer(srv.Close)
+			e.Values["s3"] = backend
+			e.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
+			e.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+			e.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+			e.Setenv("AWS_REGION", "us-east-1")
+			e.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			e.Setenv("AWS_CONFIG_FILE", e.WorkDir+"/no-aws-config")
+			e.Setenv("AWS_SHARED_CREDENTIALS_FILE", e.WorkDir+"/no-aws-credentials")
+			e.Setenv("TZ", "UTC")
+			e.Setenv("HOME", e.WorkDir)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: sleep DURATION")
+				}
+				d, err := time.ParseDuration(args[0])
+				ts.Check(err)
+				time.Sleep(d)
+			},
+			"s3log": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: s3log KEY EVENT-TIME")
+				}
+				at, err := time.Parse(time.RFC3339, args[1])
+				ts.Check(err)
+				downloadPut(ts, args[0], downloadLogBody(at))
+			},
+			"s3put": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: s3put KEY FILE")
+				}
+				downloadPut(ts, args[0], []byte(ts.ReadFile(args[1])))
+			},
+		},
+	})
+}
+
+func downloadPut(ts *testscript.TestScript, key string, body []byte) {
+	backend := ts.Value("s3").(*s3mem.Backend)
+	_, err := backend.PutObject("trail-bucket", key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil)
+	ts.Check(err)
+}
+
+func downloadLogBody(at time.Time) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	fmt.Fprintf(zw, `{"Records":[{"eventVersion":"1.08","eventTime":%q,"eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1","eventID":"e-%d","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/alice"}}]}`,
+		at.UTC().Format(time.RFC3339), at.Unix())
+	zw.Close()
+	return b.Bytes()
+}
