@@ -1,17 +1,57 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"strings"
 
+	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/iam"
+	"github.com/trailscraper/trailscraper/servicedefs"
 	"github.com/urfave/cli/v2"
 )
+
+// maxPolicySize bounds what guess reads from stdin; IAM policies are a few KB.
+const maxPolicySize = 32 << 20
 
 func guessCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "guess",
 		Usage: "extend a policy on stdin with related actions",
-		Action: func(c *cli.Context) error {
-			return errors.New("guess: not built yet")
+		Description: `Reads an IAM policy document from stdin and prints it with, after each statement,
+a statement that allows related actions on "*": for s3:GetObject, the existing actions
+among Describe/Create/Delete/Update/Detach/Attach/List/Put/Get + "Object" (or "Objects").
+Only actions that exist in the AWS service reference are proposed, each once.`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "only", Usage: "only guess actions with the given prefix, e.g. Describe (can be passed multiple times)"},
 		},
+		Action: runGuess,
 	}
+}
+
+func runGuess(c *cli.Context) error {
+	log := newLogger(c.App.ErrWriter, c.Bool("verbose"))
+	only := c.StringSlice("only")
+	for _, o := range only {
+		if strings.TrimSpace(o) == "" {
+			return usagef("--only needs a prefix such as Describe, Get or List")
+		}
+	}
+	if err := servicedefs.Err(); err != nil {
+		return fmt.Errorf("loading the AWS service reference: %w", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(c.App.Reader, maxPolicySize+1))
+	if err != nil {
+		return fmt.Errorf("reading policy from stdin: %w", err)
+	}
+	if len(data) > maxPolicySize {
+		return fmt.Errorf("reading policy from stdin: larger than %d MiB", maxPolicySize>>20)
+	}
+	p, err := iam.Parse(data)
+	if err != nil {
+		return fmt.Errorf("reading policy from stdin: %w", err)
+	}
+	out := trailscraper.Guess(p, only...)
+	log.Debug("guessed related actions", "statements in", len(p.Statement), "statements out", len(out.Statement))
+	return writePolicy(c.App.Writer, out)
 }
