@@ -1,23 +1,131 @@
 package main
 
 import (
+	"fmt"
 	"iter"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/source"
 	"github.com/urfave/cli/v2"
 )
 
-// CONTRACT: the local log directory source and the filters (--log-dir, --from, --to,
-// --filter-assumed-role-arn, …). To be implemented.
+// defaultLogDir is where download puts log files and select reads them, as in the original.
+const defaultLogDir = "~/.trailscraper/logs"
 
-func localSourceFlags(forGenerate bool) []cli.Flag { return nil }
+// localSourceFlags are the flags of the local log directory source. For generate, --log-dir
+// has no default: records come from stdin unless it is given.
+func localSourceFlags(forGenerate bool) []cli.Flag {
+	logDir := &cli.StringFlag{Name: "log-dir", Value: defaultLogDir, Usage: "the `DIR` of downloaded CloudTrail log files, read recursively"}
+	if forGenerate {
+		logDir.Value = ""
+		logDir.Usage = "read the CloudTrail log files below `DIR` instead of stdin"
+	}
+	return []cli.Flag{
+		logDir,
+		&cli.IntFlag{Name: "jobs", Usage: "how many log files to decode at once (default: the number of CPUs)"},
+	}
+}
 
-func filterFlags() []cli.Flag { return nil }
+// filterFlags are the flags that choose which records to keep, whatever their source.
+func filterFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "from", Value: "1970-01-01", Usage: "keep events at or after `TIME`: a date, a date-time (local unless it has a zone), 'now', '2 hours ago', '-1days', 'yesterday'"},
+		&cli.StringFlag{Name: "to", Value: "now", Usage: "keep events at or before `TIME` (same forms as --from)"},
+		&cli.StringSliceFlag{Name: "filter-assumed-role-arn", Usage: "keep only events of sessions of the role `ARN`, matched exactly (repeatable)"},
+		&cli.StringSliceFlag{Name: "filter-principal", Usage: "keep only events whose userIdentity ARN, session issuer ARN or user name matches `PATTERN`; '*' matches anything (repeatable)"},
+		&cli.StringSliceFlag{Name: "filter-event-source", Usage: "keep only events of the event `SOURCE`, e.g. s3.amazonaws.com; '*' matches anything (repeatable)"},
+		&cli.StringFlag{Name: "errors", Value: "include", Usage: "what to do with failed calls (records with an errorCode): `include`, exclude or only"},
+	}
+}
 
-// filterFromFlags builds the library filter from the filter flags.
-func filterFromFlags(c *cli.Context) (trailscraper.Filter, error) { return trailscraper.Filter{}, nil }
+// filterFromFlags builds the library filter from the filter flags. Times that cannot be
+// read, a window that ends before it starts and an unknown --errors mode are usage errors.
+func filterFromFlags(c *cli.Context) (trailscraper.Filter, error) {
+	now := time.Now()
+	var f trailscraper.Filter
+	var err error
+	if f.From, err = trailscraper.ParseTime(c.String("from"), now); err != nil {
+		return f, usagef("--from: %v", err)
+	}
+	if f.To, err = trailscraper.ParseTime(c.String("to"), now); err != nil {
+		return f, usagef("--to: %v", err)
+	}
+	if f.To.Before(f.From) {
+		return f, usagef("--from %s is after --to %s", f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
+	}
+	if f.Errors, err = trailscraper.ParseErrorMode(c.String("errors")); err != nil {
+		return f, usagef("--errors: %v", err)
+	}
+	f.AssumedRoleARNs = nonEmpty(c.StringSlice("filter-assumed-role-arn"))
+	f.Principals = nonEmpty(c.StringSlice("filter-principal"))
+	f.EventSources = nonEmpty(c.StringSlice("filter-event-source"))
+	return f, nil
+}
 
+// nonEmpty drops empty values, which a stray "--filter-principal ''" would otherwise turn
+// into a filter that matches nothing.
+func nonEmpty(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// expandHome replaces a leading "~" with the user's home directory.
+func expandHome(p string) (string, error) {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("--log-dir %s: %w", p, err)
+	}
+	return filepath.Join(home, p[1:]), nil
+}
+
+// localDir returns the log directory source that the flags name.
+func localDir(c *cli.Context, log *slog.Logger) (*source.Dir, error) {
+	dir, err := expandHome(c.String("log-dir"))
+	if err != nil {
+		return nil, err
+	}
+	if c.Int("jobs") < 0 {
+		return nil, usagef("--jobs must not be negative")
+	}
+	return source.NewDir(dir, source.WithLogger(log), source.WithParallelism(c.Int("jobs"))), nil
+}
+
+// localRecords returns the records of the log directory that pass the filters. For
+// generate without --log-dir, ok is false: records come from stdin.
 func localRecords(c *cli.Context, log *slog.Logger, forGenerate bool) (iter.Seq2[trailscraper.Record, error], bool, error) {
-	return nil, false, nil
+	if forGenerate && c.String("log-dir") == "" {
+		return nil, false, nil
+	}
+	f, err := filterFromFlags(c)
+	if err != nil {
+		return nil, false, err
+	}
+	dir, err := localDir(c, log)
+	if err != nil {
+		return nil, false, err
+	}
+	recs := dir.Records(c.Context, f.From, f.To)
+	return func(yield func(trailscraper.Record, error) bool) {
+		for r, err := range recs {
+			if err == nil && !f.Match(&r) {
+				continue
+			}
+			if !yield(r, err) {
+				return
+			}
+		}
+	}, true, nil
 }
