@@ -76,4 +76,3 @@ func oneLine(raw []byte, buf *bytes.Buffer) []byte {
 	}
 	return buf.Bytes()
 }
-
