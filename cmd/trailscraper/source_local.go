@@ -67,7 +67,7 @@ func filterFromFlags(c *cli.Context) (trailscraper.Filter, error) {
 	return f, nil
 }
 
-// nonEmpty drops empty values, which a stray "--filter-principal ”" would otherwise turn
+// nonEmpty drops empty values, which a stray empty --filter-principal would otherwise turn
 // into a filter that matches nothing.
 func nonEmpty(vs []string) []string {
 	var out []string
