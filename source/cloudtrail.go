@@ -119,7 +119,7 @@ type LookupEventsAPI interface {
 // for the same stored events.
 //
 // Of a [WithFilter] filter, one condition is pushed down as the LookupEvents lookup
-// attribute (the API takes only one): a single event source becomes EventSource, else a
+// attribute (the API takes only one): a single event source without "*" becomes EventSource, else a
 // single principal that is a plain user name (no "*", not an ARN) becomes Username.
 // Everything else is applied locally.
 //
@@ -434,7 +434,7 @@ func lookupAttribute(f *trailscraper.Filter) *types.LookupAttribute {
 	if f == nil {
 		return nil
 	}
-	if len(f.EventSources) == 1 && f.EventSources[0] != "" {
+	if len(f.EventSources) == 1 && f.EventSources[0] != "" && !strings.Contains(f.EventSources[0], "*") {
 		return &types.LookupAttribute{AttributeKey: types.LookupAttributeKeyEventSource, AttributeValue: aws.String(f.EventSources[0])}
 	}
 	if len(f.Principals) == 1 && len(f.AssumedRoleARNs) == 0 {

@@ -311,6 +311,7 @@ func TestLookupAttribute(t *testing.T) {
 		{"one event source", &trailscraper.Filter{EventSources: []string{"s3.amazonaws.com"}}, "EventSource", "s3.amazonaws.com"},
 		{"event source wins", &trailscraper.Filter{EventSources: []string{"s3.amazonaws.com"}, Principals: []string{"alice"}}, "EventSource", "s3.amazonaws.com"},
 		{"two event sources", &trailscraper.Filter{EventSources: []string{"a", "b"}}, "", ""},
+		{"wildcard event source", &trailscraper.Filter{EventSources: []string{"s3*"}}, "", ""},
 		{"user name", &trailscraper.Filter{Principals: []string{"alice"}}, "Username", "alice"},
 		{"wildcard principal", &trailscraper.Filter{Principals: []string{"ali*"}}, "", ""},
 		{"ARN principal", &trailscraper.Filter{Principals: []string{"arn:aws:iam::1:user/alice"}}, "", ""},

@@ -1,0 +1,293 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trailscraper/trailscraper"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
+const testStore = "EXAMPLEf852-4e8f-8bd1-bcf6cEXAMPLE"
+
+// lakeRow is a result row as GetQueryResults returns it: one single-entry map per column.
+func lakeRow(cols ...string) []any {
+	var row []any
+	for i := 0; i+1 < len(cols); i += 2 {
+		row = append(row, map[string]any{cols[i]: cols[i+1]})
+	}
+	return row
+}
+
+// lakeServer answers StartQuery with query "q-1", DescribeQuery with the statuses in turn
+// (the last one repeats), and GetQueryResults with the pages in turn.
+func lakeServer(t *testing.T, statuses []string, failMsg string, pages [][]any) *fakeCloudTrail {
+	return newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
+		switch c.Op {
+		case opStartQuery:
+			return ok(map[string]any{"QueryId": "q-1"})
+		case opDescribeQuery:
+			s := statuses[min(n, len(statuses)-1)]
+			body := map[string]any{"QueryId": "q-1", "QueryStatus": s}
+			if failMsg != "" && (s == "FAILED" || s == "TIMED_OUT" || s == "CANCELLED") {
+				body["ErrorMessage"] = failMsg
+			}
+			return ok(body)
+		case opGetResults:
+			page := 0
+			if tok, _ := c.Body["NextToken"].(string); tok != "" {
+				page = int(tok[len(tok)-1] - '0')
+			}
+			body := map[string]any{"QueryStatus": "FINISHED", "QueryResultRows": pages[page]}
+			if page+1 < len(pages) {
+				body["NextToken"] = "token-" + string(rune('0'+page+1))
+			}
+			return ok(body)
+		case opCancelQuery:
+			return ok(map[string]any{"QueryId": "q-1", "QueryStatus": "CANCELLED"})
+		}
+		return awsError("UnsupportedOperationException", c.Op)
+	})
+}
+
+func TestLakeRecords(t *testing.T) {
+	rows := [][]any{
+		{
+			lakeRow("eventversion", "1.08", "uitype", "AssumedRole", "uiprincipalid", "AROA:s", "uiarn", "arn:aws:sts::111122223333:assumed-role/deploy/s",
+				"uiaccountid", "111122223333", "sitype", "Role", "siarn", "arn:aws:iam::111122223333:role/deploy", "siusername", "deploy",
+				"eventtime", "2026-03-01 12:00:00.000", "eventsource", "iam.amazonaws.com", "eventname", "PassRole&<Check>",
+				"awsregion", "us-east-1", "requestparameters", `{"roleName":"r","policy":"{\"Version\":\"2012-10-17\"}","count":"5"}`,
+				"eventid", "ev-1", "readonly", "false", "resources", `[{"ARN":"arn:aws:iam::111122223333:role/r","accountId":"111122223333","type":"AWS::IAM::Role"}]`,
+				"eventtype", "AwsApiCall", "recipientaccountid", "111122223333"),
+			// The same event stored twice.
+			lakeRow("eventtime", "2026-03-01 12:00:00.000", "eventsource", "iam.amazonaws.com", "eventname", "Dup", "eventid", "ev-1"),
+		},
+		{
+			lakeRow("eventtime", "not a time", "eventid", "ev-2", "eventname", "Bad"),
+			lakeRow("eventtime", "2026-03-01T12:00:01.5Z", "eventsource", "s3.amazonaws.com", "eventname", "GetObject", "errorcode", "AccessDenied",
+				"uitype", "IAMUser", "uiusername", "alice", "requestparameters", "null", "resources", "null", "eventid", "ev-3"),
+			lakeRow("eventtime", "2026-03-01 12:00:02", "eventid", "ev-4", "eventname", "BadParams", "requestparameters", `["x"]`),
+		},
+	}
+	f := lakeServer(t, []string{"QUEUED", "RUNNING", "FINISHED"}, "", rows)
+	var states []string
+	l, err := NewLake(f.client(1), "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/"+testStore,
+		WithPollInterval(time.Millisecond), WithProgress(func(p Progress) { states = append(states, p.State) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := t0.Add(-time.Hour), t0.Add(time.Hour)
+	got := collect(l.Records(context.Background(), from, to))
+	if diff := cmp.Diff([]string{"PassRole&<Check>", "GetObject"}, got.names); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+	golden(t, "lake_records.golden", strings.Join(got.raws, "\n")+"\n")
+	if len(got.errs) != 2 {
+		t.Fatalf("errors = %v, want 2", got.errs)
+	}
+	for i, want := range []string{"Lake query q-1 event ev-2", "Lake query q-1 event ev-4"} {
+		var re *trailscraper.RecordError
+		if !errors.As(got.errs[i], &re) || re.Source != want {
+			t.Errorf("error %d = %v, want a *RecordError from %q", i, got.errs[i], want)
+		}
+	}
+	sql, err := l.Query(from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts := f.Calls(opStartQuery)
+	if len(starts) != 1 || starts[0].Body["QueryStatement"] != sql {
+		t.Errorf("StartQuery calls = %v, want one with %q", starts, sql)
+	}
+	if n := len(f.Calls(opDescribeQuery)); n != 3 {
+		t.Errorf("%d DescribeQuery calls, want 3", n)
+	}
+	gets := f.Calls(opGetResults)
+	if len(gets) != 2 || gets[0].Body["QueryId"] != "q-1" || gets[1].Body["NextToken"] != "token-1" {
+		t.Errorf("GetQueryResults calls = %v, want two pages of q-1", gets)
+	}
+	if n := len(f.Calls(opCancelQuery)); n != 0 {
+		t.Errorf("%d CancelQuery calls for a query that finished", n)
+	}
+	if diff := cmp.Diff([]string{"QUEUED", "RUNNING", "FINISHED", "reading results", "reading results", "done"}, states); diff != "" {
+		t.Errorf("progress states (-want +got):\n%s", diff)
+	}
+	// The rebuilt records parse to what the filters and the policy need.
+	var first trailscraper.Record
+	for r, err := range l.Records(context.Background(), from, to) {
+		if err == nil {
+			first = r
+			break
+		}
+	}
+	want := trailscraper.UserIdentity{Type: "AssumedRole", PrincipalID: "AROA:s", ARN: "arn:aws:sts::111122223333:assumed-role/deploy/s",
+		AccountID: "111122223333", SessionIssuerARN: "arn:aws:iam::111122223333:role/deploy"}
+	if diff := cmp.Diff(want, first.UserIdentity); diff != "" {
+		t.Errorf("UserIdentity (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"arn:aws:iam::111122223333:role/r"}, first.ResourceARNs); diff != "" {
+		t.Errorf("ResourceARNs (-want +got):\n%s", diff)
+	}
+}
+
+func TestLakeQueryEnds(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []string
+		msg      string
+		want     string
+	}{
+		{"failed", []string{"RUNNING", "FAILED"}, "Query failed: line 1:8: Column 'x' cannot be resolved", "CloudTrail Lake query q-1 failed: Query failed: line 1:8: Column 'x' cannot be resolved"},
+		{"timed out", []string{"TIMED_OUT"}, "", "CloudTrail Lake query q-1 timed out"},
+		{"cancelled", []string{"QUEUED", "CANCELLED"}, "", "CloudTrail Lake query q-1 cancelled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := lakeServer(t, tt.statuses, tt.msg, nil)
+			l, err := NewLake(f.client(1), testStore, WithPollInterval(time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := collect(l.Records(context.Background(), t0, t0.Add(time.Hour)))
+			if len(got.names) != 0 || len(got.errs) != 1 {
+				t.Fatalf("got %v and errors %v, want one error", got.names, got.errs)
+			}
+			var qe *QueryError
+			if !errors.As(got.errs[0], &qe) || got.errs[0].Error() != tt.want {
+				t.Errorf("error = %v, want a *QueryError %q", got.errs[0], tt.want)
+			}
+		})
+	}
+}
+
+func TestLakeServiceErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		failOp string
+		code   string
+		want   string
+	}{
+		{"start", opStartQuery, "EventDataStoreNotFoundException", "starting the CloudTrail Lake query"},
+		{"describe", opDescribeQuery, "QueryIdNotFoundException", "CloudTrail Lake query q-1"},
+		{"results", opGetResults, "InvalidParameterException", "reading the results of CloudTrail Lake query q-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inner := lakeServer(t, []string{"FINISHED"}, "", [][]any{{}})
+			f := newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
+				if c.Op == tt.failOp {
+					return awsError(tt.code, "no")
+				}
+				return inner.handle(c, n)
+			})
+			l, _ := NewLake(f.client(1), testStore, WithPollInterval(time.Millisecond))
+			got := collect(l.Records(context.Background(), t0, t0.Add(time.Hour)))
+			if len(got.errs) != 1 || !strings.Contains(got.errs[0].Error(), tt.want) || !strings.Contains(got.errs[0].Error(), tt.code) {
+				t.Errorf("errors = %v, want one with %q and %q", got.errs, tt.want, tt.code)
+			}
+		})
+	}
+}
+
+func TestLakeThrottled(t *testing.T) {
+	inner := lakeServer(t, []string{"RUNNING", "FINISHED"}, "", [][]any{{lakeRow("eventname", "A", "eventid", "1")}})
+	f := newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
+		if n < 2 {
+			return awsError("ThrottlingException", "Rate exceeded")
+		}
+		return inner.handle(c, n-2)
+	})
+	l, _ := NewLake(f.client(5), testStore, WithPollInterval(time.Millisecond))
+	got := collect(l.Records(context.Background(), t0, t0.Add(time.Hour)))
+	if len(got.errs) != 0 || len(got.names) != 1 {
+		t.Errorf("got %v, errors %v; want one record", got.names, got.errs)
+	}
+}
+
+func TestLakeCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	inner := lakeServer(t, []string{"RUNNING"}, "", nil)
+	f := newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
+		if c.Op == opDescribeQuery && n == 1 {
+			cancel() // Ctrl-C while the query runs
+		}
+		return inner.handle(c, n)
+	})
+	l, _ := NewLake(f.client(1), testStore, WithPollInterval(time.Millisecond))
+	got := collect(l.Records(ctx, t0, t0.Add(time.Hour)))
+	if len(got.errs) != 1 || !errors.Is(got.errs[0], context.Canceled) {
+		t.Errorf("errors = %v, want context.Canceled", got.errs)
+	}
+	cancels := f.Calls(opCancelQuery)
+	if len(cancels) != 1 || cancels[0].Body["QueryId"] != "q-1" {
+		t.Errorf("CancelQuery calls = %v, want one for q-1", cancels)
+	}
+}
+
+func TestParseEventDataStore(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     EventDataStore
+		wantErr  bool
+	}{
+		{"ID", testStore, EventDataStore{ID: testStore}, false},
+		{"ARN", "arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/" + testStore, EventDataStore{ID: testStore, Region: "eu-west-1", AccountID: "111122223333"}, false},
+		{"GovCloud ARN", "arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:eventdatastore/abc", EventDataStore{ID: "abc", Region: "us-gov-west-1", AccountID: "111122223333"}, false},
+		{"empty", "", EventDataStore{}, true},
+		{"SQL", "x; DROP TABLE y", EventDataStore{}, true},
+		{"comment", "abc--", EventDataStore{}, true},
+		{"double hyphen", "abc--def", EventDataStore{}, true},
+		{"space", "abc def", EventDataStore{}, true},
+		{"quote", "abc'", EventDataStore{}, true},
+		{"leading hyphen", "-abc", EventDataStore{}, true},
+		{"ARN with bad ID", "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/a b", EventDataStore{}, true},
+		{"other resource", "arn:aws:cloudtrail:us-east-1:111122223333:trail/abc", EventDataStore{}, true},
+		{"too long", strings.Repeat("a", 129), EventDataStore{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseEventDataStore(tt.in)
+			if tt.wantErr {
+				if err == nil || !errors.Is(err, ErrEventDataStore) {
+					t.Errorf("ParseEventDataStore(%q) = %v, %v; want ErrEventDataStore", tt.in, got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("ParseEventDataStore(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
