@@ -427,3 +427,25 @@ func TestActionParts(t *testing.T) {
 		})
 	}
 }
+
+func TestClone(t *testing.T) {
+	p, err := Parse([]byte(`{"Id":"i","Statement":{"Effect":"Allow","Action":"a:b","Resource":["r"],"Condition":{"Bool":{"k":"v"}},"Principal":"*"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Clone()
+	if diff := cmp.Diff(p, c, cmpStatement); diff != "" {
+		t.Fatalf("Clone differs (-orig +clone):\n%s", diff)
+	}
+	c.Statement[0].Action[0] = "x:y"
+	c.Statement[0].Resource[0] = "x"
+	c.Statement[0].Condition[2] = 'X'
+	c.Statement[0].Principal[1] = 'X'
+	s := p.Statement[0]
+	if s.Action[0] != "a:b" || s.Resource[0] != "r" || s.Condition[2] != 'B' || s.Principal[1] != '*' {
+		t.Errorf("changing the clone changed the original: %+v", s)
+	}
+	if (*Policy)(nil).Clone() != nil {
+		t.Error("nil.Clone() != nil")
+	}
+}
