@@ -83,27 +83,36 @@ func (r *Record) Mapping() Mapping {
 	if d.dynamic != nil {
 		m.Permissions = d.dynamic(r, q, m.Permissions)
 	}
-	replaced := map[iam.Action]bool{}
+	var firedBuf [16]bool
+	fired := firedBuf[:0]
 	for _, x := range d.extras {
-		if x.trigger(q) && x.replaces != "" {
-			replaced[x.replaces] = true
-		}
+		fired = append(fired, x.trigger(q))
 	}
 	for _, g := range d.primary {
-		if replaced[g.action] {
+		if replacedBy(d.extras, fired, g.action) {
 			continue
 		}
 		m.Permissions = append(m.Permissions, g.permission(r, q))
 	}
-	for _, x := range d.extras {
-		if x.trigger(q) {
-			m.Permissions = append(m.Permissions, x.permission(r, q))
+	for i := range d.extras {
+		if fired[i] {
+			m.Permissions = append(m.Permissions, d.extras[i].permission(r, q))
 		}
 	}
 	if len(m.Permissions) == 0 {
 		return Mapping{Outcome: Unmapped, Rule: ruleUnmapped}
 	}
 	return m
+}
+
+// replacedBy reports whether a fired extra replaces the primary action a.
+func replacedBy(extras []extra, fired []bool, a iam.Action) bool {
+	for i, x := range extras {
+		if fired[i] && x.replaces == a {
+			return true
+		}
+	}
+	return false
 }
 
 // Rules that are not in a table.

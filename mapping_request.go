@@ -28,6 +28,26 @@ func (q *request) mentions(s string) bool {
 	return bytes.Contains(q.lower, []byte(s))
 }
 
+// mentionsKey reports whether "key" (lower case, in quotes) occurs in the raw parameters.
+func (q *request) mentionsKey(key string) bool {
+	if len(q.raw) == 0 {
+		return false
+	}
+	if q.lower == nil {
+		q.lower = bytes.ToLower(q.raw)
+	}
+	for b := q.lower; ; {
+		i := bytes.Index(b, []byte(key))
+		if i < 0 {
+			return false
+		}
+		if i > 0 && b[i-1] == '"' && i+len(key) < len(b) && b[i+len(key)] == '"' {
+			return true
+		}
+		b = b[i+1:]
+	}
+}
+
 // value returns the decoded parameters, nil when they are absent or not valid JSON.
 func (q *request) value() any {
 	if !q.decoded {
@@ -88,9 +108,10 @@ func nonEmpty(v any) bool {
 // has reports whether any of the keys (lower case; matched case-insensitively, at any
 // depth) has a non-empty value.
 func (q *request) has(keys ...string) bool {
-	var want []string
+	var buf [8]string
+	want := buf[:0]
 	for _, k := range keys {
-		if q.mentions(`"` + k + `"`) {
+		if q.mentionsKey(k) {
 			want = append(want, k)
 		}
 	}

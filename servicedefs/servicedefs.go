@@ -31,6 +31,9 @@ func PrefixForEventSource(eventSource string) (string, bool) {
 	if p, ok := c.sources[src]; ok {
 		return p, true
 	}
+	if p, ok := extraEventSources[src]; ok {
+		return p, true
+	}
 	label, _, _ := strings.Cut(src, ".")
 	if s := c.services[label]; s != nil {
 		return s.prefix, true

@@ -34,6 +34,8 @@ func TestPrefixForEventSource(t *testing.T) {
 		{"tagging is tag", "tagging.amazonaws.com", "tag", true},
 		{"mixed case source", "workmailMessageFlow.amazonaws.com", "workmailmessageflow", true},
 		{"first label fallback", "lambda", "lambda", true},
+		{"curated: streams.dynamodb", "streams.dynamodb.amazonaws.com", "dynamodb", true},
+		{"curated: metering-marketplace", "metering-marketplace.amazonaws.com", "aws-marketplace", true},
 		{"unknown first label", "unknown.amazonaws.com", "", false},
 		{"empty", "", "", false},
 	}
@@ -44,6 +46,17 @@ func TestPrefixForEventSource(t *testing.T) {
 				t.Errorf("PrefixForEventSource(%q) = %q, %v, want %q, %v", tt.source, got, ok, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+func TestExtraEventSourcesAreKnown(t *testing.T) {
+	for src, prefix := range extraEventSources {
+		if !KnownPrefix(prefix) {
+			t.Errorf("extraEventSources[%q] = %q, not a prefix of the service reference", src, prefix)
+		}
+		if src != strings.ToLower(src) {
+			t.Errorf("extraEventSources key %q is not lower case", src)
+		}
 	}
 }
 
