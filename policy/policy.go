@@ -143,7 +143,6 @@ type sortable struct {
 	stmt      iam.Statement
 	actions   string // actions joined with "-"
 	resources string // resources joined with ""
-	tail      string // everything else, for a total order
 }
 
 func newSortable(s iam.Statement) sortable {
@@ -155,37 +154,44 @@ func newSortable(s iam.Statement) sortable {
 	if res == nil {
 		res = s.NotResource
 	}
-	var tail strings.Builder
-	for _, part := range [][]string{actionStrings(s.Action), actionStrings(s.NotAction), s.Resource, s.NotResource} {
-		tail.WriteString(strconv.Itoa(len(part)))
-		for _, p := range part {
-			tail.WriteByte(0)
-			tail.WriteString(strconv.Itoa(len(p)))
-			tail.WriteByte(':')
-			tail.WriteString(p)
-		}
-		tail.WriteByte(1)
-	}
-	for _, part := range []string{s.Sid, string(s.Principal), string(s.NotPrincipal), string(s.Condition)} {
-		tail.WriteString(strconv.Itoa(len(part)))
-		tail.WriteByte(':')
-		tail.WriteString(part)
-	}
 	return sortable{
 		stmt:      s,
 		actions:   strings.Join(actionStrings(acts), "-"),
 		resources: strings.Join(res, ""),
-		tail:      tail.String(),
 	}
 }
 
 // compareSortable orders by effect, joined actions and joined resources as the original
-// did; ties that the original left to input order are broken by the remaining content.
+// did; the rare ties that the original left to input order are broken by the rest of the
+// content, so that the order never depends on the input order.
 func compareSortable(a, b sortable) int {
-	return cmp.Or(
+	if c := cmp.Or(
 		cmp.Compare(a.stmt.Effect, b.stmt.Effect),
 		cmp.Compare(a.actions, b.actions),
 		cmp.Compare(a.resources, b.resources),
-		cmp.Compare(a.tail, b.tail),
-	)
+	); c != 0 {
+		return c
+	}
+	return cmp.Compare(tail(&a.stmt), tail(&b.stmt))
+}
+
+// tail encodes everything in s that the sort keys leave out, unambiguously.
+func tail(s *iam.Statement) string {
+	var b strings.Builder
+	for _, part := range [][]string{actionStrings(s.Action), actionStrings(s.NotAction), s.Resource, s.NotResource} {
+		b.WriteString(strconv.Itoa(len(part)))
+		for _, p := range part {
+			b.WriteByte(0)
+			b.WriteString(strconv.Itoa(len(p)))
+			b.WriteByte(':')
+			b.WriteString(p)
+		}
+		b.WriteByte(1)
+	}
+	for _, part := range []string{s.Sid, string(s.Principal), string(s.NotPrincipal), string(s.Condition)} {
+		b.WriteString(strconv.Itoa(len(part)))
+		b.WriteByte(':')
+		b.WriteString(part)
+	}
+	return b.String()
 }
