@@ -42,7 +42,7 @@ func (o Outcome) String() string {
 	return "unknown"
 }
 
-// Mapping is what a record needed and why.
+// Mapping is what a record needed and why. Each permission's Resources are ARNs, or ["*"].
 type Mapping struct {
 	Outcome Outcome
 	// Rule names the rule that decided: for mapped records the rule of the primary action
@@ -101,6 +101,11 @@ func (r *Record) Mapping() Mapping {
 	}
 	if len(m.Permissions) == 0 {
 		return Mapping{Outcome: Unmapped, Rule: ruleUnmapped}
+	}
+	for i := range m.Permissions {
+		if len(m.Permissions[i].Resources) == 0 {
+			m.Permissions[i].Resources = []string{"*"}
+		}
 	}
 	return m
 }
@@ -184,6 +189,7 @@ const (
 	resourcesAny                            // "*"
 	resourcesRoles                          // IAM role ARNs in the request (iam:PassRole)
 	resourcesLayers                         // Lambda layer version ARNs in the request
+	resourcesRecordAll                      // all the record's resources (no formats to check them by)
 )
 
 func (g *grant) permission(r *Record, q *request) Permission {
@@ -195,6 +201,8 @@ func (g *grant) permission(r *Record, q *request) Permission {
 		p.Resources = q.stringsWhere(isRoleARN)
 	case resourcesLayers:
 		p.Resources = q.stringsWhere(isLayerARN)
+	case resourcesRecordAll:
+		p.Resources = sortedCopy(r.ResourceARNs)
 	}
 	return p
 }
@@ -272,10 +280,7 @@ func makeDecision(source, name string) *decision {
 	}
 	names := operationNames(name)
 	if !servicedefs.KnownPrefix(prefix) {
-		// A service newer than the snapshot: write what CloudTrail says, unchecked.
-		n := names[len(names)-1]
-		return &decision{outcome: Unverified, rule: ruleUnverified,
-			primary: []grant{{action: iam.Action(prefix + ":" + n), rule: ruleUnverified}}}
+		return unverifiedDecision(prefix, names[len(names)-1])
 	}
 	for _, n := range names {
 		if rule, ok := permissionless[strings.ToLower(prefix+":"+n)]; ok {
@@ -308,6 +313,14 @@ func makeDecision(source, name string) *decision {
 		}
 	}
 	return &decision{outcome: Unmapped, rule: ruleUnmapped}
+}
+
+// unverifiedDecision writes "prefix:name" unchecked, for a service newer than the
+// snapshot (its event source is in the table, its prefix not in the service reference).
+// The generator warns about such actions, or fails with --strict.
+func unverifiedDecision(prefix, name string) *decision {
+	return &decision{outcome: Unverified, rule: ruleUnverified,
+		primary: []grant{{action: iam.Action(prefix + ":" + name), rule: ruleUnverified, resources: resourcesRecordAll}}}
 }
 
 // operationDecision maps an operation through the service reference's AuthorizedActions:
