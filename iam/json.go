@@ -64,8 +64,12 @@ func Parse(data []byte) (*Policy, error) {
 		}
 		return nil, &ParseError{Offset: int64(off), Path: "policy", Msg: "invalid UTF-8"}
 	}
-	var raw json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
+	if !json.Valid(data) {
+		var raw json.RawMessage
+		err := json.Unmarshal(data, &raw) // for the error and its offset
+		if err == nil {
+			err = errors.New("not valid JSON")
+		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			// Offset counts the bytes read including the bad one; point at that byte.
@@ -181,9 +185,9 @@ func (d *decoder) object(i int, path string) ([]member, error) {
 	}
 	for {
 		ke := d.end(i)
-		var key string
-		if err := json.Unmarshal(d.data[i:ke], &key); err != nil {
-			return nil, d.errorf(i, path, "bad key: %v", err)
+		key, err := d.str(i, path)
+		if err != nil {
+			return nil, err
 		}
 		for _, m := range ms {
 			if m.key == key {
@@ -222,8 +226,13 @@ func (d *decoder) str(i int, path string) (string, error) {
 	if d.data[i] != '"' {
 		return "", d.errorf(i, path, "want a string, found %s", d.kind(i))
 	}
+	e := d.end(i)
+	if bytes.IndexByte(d.data[i+1:e-1], '\\') < 0 {
+		// Valid JSON without escapes: the bytes are the string.
+		return string(d.data[i+1 : e-1]), nil
+	}
 	var s string
-	if err := json.Unmarshal(d.data[i:d.end(i)], &s); err != nil {
+	if err := json.Unmarshal(d.data[i:e], &s); err != nil {
 		return "", d.errorf(i, path, "bad string: %v", err)
 	}
 	return s, nil
