@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/urfave/cli/v2"
@@ -160,12 +163,12 @@ func runDownload(c *cli.Context) error {
 	}
 	stderr := c.App.ErrWriter
 	ctx := c.Context
-	client, err := downloadS3Client(ctx, args.pathStyle)
+	verbose := c.Bool("verbose")
+	client, err := downloadS3Client(ctx, args.bucket, args.pathStyle, newLogger(stderr, verbose))
 	if err != nil {
 		return err
 	}
 	prefixes := args.layout.DayPrefixes(args.from, args.to.Add(downloadDeliverySlack))
-	verbose := c.Bool("verbose")
 	once := func(summary bool) (*s3download.Result, error) {
 		prog := newDownloadProgress(stderr, downloadIsTerminal(stderr))
 		log := newLogger(prog.writer(), verbose)
@@ -191,27 +194,55 @@ func runDownload(c *cli.Context) error {
 
 // downloadS3Client returns an S3 client configured as every AWS tool is: the default
 // credential chain, AWS_PROFILE, AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3
-// (or endpoint_url in the profile), with path-style addressing for such endpoints.
-func downloadS3Client(ctx context.Context, pathStyle bool) (*s3.Client, error) {
+// (or endpoint_url in the profile), with path-style addressing for such endpoints. On AWS
+// itself, a client for the bucket's own region: S3 refuses requests sent to another one.
+func downloadS3Client(ctx context.Context, bucket string, pathStyle bool, log *slog.Logger) (*s3.Client, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		// S3 needs a region to sign requests; us-east-1 answers for every bucket's listing
-		// only when it is the bucket's region, so say so in the docs and let AWS_REGION choose.
 		cfg.Region = "us-east-1"
 	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+	custom := false
+	opts := func(o *s3.Options) {
 		// BaseEndpoint is set here when AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the
 		// profile's endpoint_url names a custom endpoint: S3-compatible stores (MinIO, Ceph,
 		// gofakes3) expect path-style requests.
-		if pathStyle || o.BaseEndpoint != nil {
+		if o.BaseEndpoint != nil {
+			custom = true
+		}
+		if pathStyle || custom {
 			o.UsePathStyle = true
 		}
 		// Stores that send no checksums would get an SDK log line per file.
 		o.DisableLogOutputChecksumValidationSkipped = true
-	}), nil
+	}
+	client := s3.NewFromConfig(cfg, opts)
+	if custom {
+		return client, nil
+	}
+	if region := downloadBucketRegion(ctx, client, bucket); region != "" && region != cfg.Region {
+		log.Debug("using the bucket's region", "bucket", bucket, "region", region, "configured", cfg.Region)
+		cfg.Region = region
+		client = s3.NewFromConfig(cfg, opts)
+	}
+	return client, nil
+}
+
+// downloadBucketRegion returns the region of bucket as S3 reports it, or "" when it does
+// not say. HeadBucket answers with the region even when it refuses the request because it
+// was sent to the wrong region (301) or is not allowed (403).
+func downloadBucketRegion(ctx context.Context, client *s3.Client, bucket string) string {
+	out, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+	if err == nil {
+		return aws.ToString(out.BucketRegion)
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		return re.Response.Header.Get("X-Amz-Bucket-Region")
+	}
+	return ""
 }
 
 // downloadError turns an incomplete download into the command's error.

@@ -32,7 +32,7 @@ func newDownloadProgress(w io.Writer, enabled bool) *downloadProgress {
 	if !enabled {
 		return d
 	}
-	d.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40))
+	d.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithAutoRefresh())
 	d.files = d.p.AddBar(0,
 		mpb.PrependDecorators(decor.Name("files ", decor.WCSyncWidth), decor.CountersNoUnit("%d / %d", decor.WCSyncWidth)),
 		mpb.AppendDecorators(decor.Percentage(decor.WCSyncSpace)))

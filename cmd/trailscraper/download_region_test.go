@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/trailscraper/trailscraper/s3download"
+)
+
+func TestDownloadBucketRegion(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		header string
+		want   string
+	}{
+		{name: "wrong region: 301 with the bucket's region", status: http.StatusMovedPermanently, header: "eu-west-1", want: "eu-west-1"},
+		{name: "forbidden: 403 still names the region", status: http.StatusForbidden, header: "ap-south-1", want: "ap-south-1"},
+		{name: "right region", status: http.StatusOK, header: "us-east-1", want: "us-east-1"},
+		{name: "no such bucket, no header", status: http.StatusNotFound, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodHead || r.URL.Path != "/trail-bucket" {
+					t.Errorf("request %s %s, want HEAD /trail-bucket", r.Method, r.URL.Path)
+				}
+				if tt.header != "" {
+					w.Header().Set("X-Amz-Bucket-Region", tt.header)
+				}
+				w.WriteHeader(tt.status)
+			}))
+			defer srv.Close()
+			client := s3.New(s3.Options{
+				Region:       "us-east-1",
+				BaseEndpoint: aws.String(srv.URL),
+				UsePathStyle: true,
+				Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
+			})
+			if got := downloadBucketRegion(context.Background(), client, "trail-bucket"); got != tt.want {
+				t.Errorf("downloadBucketRegion() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDownloadProgress(t *testing.T) {
+	var buf bytes.Buffer
+	p := newDownloadProgress(&buf, true)
+	for _, k := range []string{"a", "b"} {
+		p.event(s3download.Event{Kind: s3download.Listed, Key: k, Size: 2048})
+	}
+	p.event(s3download.Event{Kind: s3download.Downloaded, Key: "a", Size: 2048})
+	p.event(s3download.Event{Kind: s3download.Existing, Key: "b", Size: 2048})
+	p.finish()
+	out := buf.String()
+	for _, want := range []string{"files", "2 / 2", "bytes", "4.0 KiB / 4.0 KiB"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress output %q does not contain %q", out, want)
+		}
+	}
+
+	buf.Reset()
+	p = newDownloadProgress(&buf, false)
+	p.event(s3download.Event{Kind: s3download.Listed, Key: "a", Size: 1})
+	p.event(s3download.Event{Kind: s3download.Downloaded, Key: "a", Size: 1})
+	p.finish()
+	if buf.Len() != 0 {
+		t.Errorf("disabled progress wrote %q", buf.String())
+	}
+	if p.writer() != &buf {
+		t.Errorf("disabled progress writer is not the plain stream")
+	}
+	if downloadIsTerminal(&buf) {
+		t.Errorf("downloadIsTerminal(buffer) = true")
+	}
+}
+
+func TestDownloadSummary(t *testing.T) {
+	r := &s3download.Result{Listed: 10, Downloaded: 6, Existing: 2, InvalidName: 1, Unsafe: 1, Bytes: 3 << 20, Failed: 0}
+	want := "trailscraper: listed 10, downloaded 6 (3.0 MiB), skipped 3 (2 already present, 1 not log files), refused 1 unsafe keys, failed 0"
+	if got := downloadSummary(r); got != want {
+		t.Errorf("downloadSummary() = %q, want %q", got, want)
+	}
+	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 1536: "1.5 KiB", 5 << 30: "5.0 GiB"} {
+		if got := downloadBytes(n); got != want {
+			t.Errorf("downloadBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
