@@ -1,5 +1,18 @@
 // Package iam models the IAM policy language: actions, statements and policies, and reads
 // and writes policy documents.
+//
+// # Reading
+//
+// [Parse] accepts every form valid IAM JSON allows (a single statement object or a list;
+// Action, NotAction, Resource and NotResource as a string or a list; Sid, Condition,
+// Principal, NotPrincipal, Id; Version optional) and reports bad input as a *[ParseError]
+// that names the element and its byte offset.
+//
+// # Writing
+//
+// [Marshal] writes a policy exactly as the original Python trailscraper printed it
+// (json.dumps with indent=4 and sort_keys=True, and a newline), and writes each field of a
+// parsed policy back in the form it was read in, so a policy can pass through unchanged.
 package iam
 
 import (
@@ -45,7 +58,9 @@ const (
 )
 
 // Statement is one statement of a policy. Fields that were absent in a parsed document stay
-// empty and are not written.
+// empty (nil) and are not written; a list field that is empty but not nil is written as
+// []. Principal, NotPrincipal and Condition hold the JSON as given; [Marshal] writes them
+// with sorted keys and their numbers as written.
 type Statement struct {
 	Sid          string
 	Effect       Effect
