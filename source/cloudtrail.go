@@ -155,15 +155,15 @@ func (c *CloudTrail) Records(ctx context.Context, from, to time.Time) iter.Seq2[
 			yield(trailscraper.Record{}, ctx.Err())
 			return
 		}
-		from, to := window(from, to, c.opts.aws.filter)
-		if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		filter := window(from, to, c.opts.aws.filter)
+		if !filter.From.IsZero() && !filter.To.IsZero() && filter.To.Before(filter.From) {
 			return
 		}
 		regions := c.opts.aws.regions
 		if len(regions) == 0 {
 			regions = []string{""}
 		}
-		attr := lookupAttribute(c.opts.aws.filter)
+		attr := lookupAttribute(filter)
 		if attr != nil {
 			c.opts.logger.Debug("LookupEvents: pushing down a lookup attribute", "key", attr.AttributeKey, "value", aws.ToString(attr.AttributeValue))
 		}
@@ -185,7 +185,7 @@ func (c *CloudTrail) Records(ctx context.Context, from, to time.Time) iter.Seq2[
 			streams[i] = ch
 			wg.Go(func() {
 				defer close(ch)
-				r := regionReader{c: c, region: region, from: from, to: to, attr: attr, sem: sem, out: ch}
+				r := regionReader{c: c, region: region, filter: filter, attr: attr, sem: sem, out: ch}
 				r.run(ctx)
 			})
 		}
@@ -249,12 +249,12 @@ func merge(streams []chan item, yield func(trailscraper.Record, error) bool) boo
 
 // regionReader pages through LookupEvents in one region.
 type regionReader struct {
-	c        *CloudTrail
-	region   string
-	from, to time.Time
-	attr     *types.LookupAttribute
-	sem      chan struct{}
-	out      chan<- item
+	c      *CloudTrail
+	region string
+	filter *trailscraper.Filter // the whole filter, window included
+	attr   *types.LookupAttribute
+	sem    chan struct{}
+	out    chan<- item
 
 	calls, records int
 	next           time.Time // earliest start of the next call
@@ -280,11 +280,15 @@ func (r *regionReader) send(ctx context.Context, it item) bool {
 func (r *regionReader) run(ctx context.Context) {
 	log := r.c.opts.logger
 	in := &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(50)}
-	if !r.from.IsZero() {
-		in.StartTime = aws.Time(r.from)
+	// The API takes whole seconds: widen the window to them; the filter cuts it exactly.
+	if from := r.filter.From; !from.IsZero() {
+		in.StartTime = aws.Time(from.Truncate(time.Second))
 	}
-	if !r.to.IsZero() {
-		in.EndTime = aws.Time(r.to)
+	if to := r.filter.To; !to.IsZero() {
+		if to.Truncate(time.Second) != to {
+			to = to.Truncate(time.Second).Add(time.Second)
+		}
+		in.EndTime = aws.Time(to)
 	}
 	if r.attr != nil {
 		in.LookupAttributes = []types.LookupAttribute{*r.attr}
@@ -294,7 +298,6 @@ func (r *regionReader) run(ctx context.Context) {
 		region := r.region
 		optFns = append(optFns, func(o *cloudtrail.Options) { o.Region = region })
 	}
-	filter := r.c.opts.aws.filter
 	for {
 		out, err := r.call(ctx, in, optFns)
 		if err != nil {
@@ -312,7 +315,7 @@ func (r *regionReader) run(ctx context.Context) {
 				}
 				continue
 			}
-			if filter != nil && !filter.Match(&rec) {
+			if !r.filter.Match(&rec) {
 				continue
 			}
 			if !r.send(ctx, item{rec: rec}) {
@@ -415,18 +418,20 @@ func isThrottle(err error) bool {
 	return errors.As(err, &ae) && throttleCodes[ae.ErrorCode()]
 }
 
-// window narrows [from, to] by the filter's own window; zero times are open ends.
-func window(from, to time.Time, f *trailscraper.Filter) (time.Time, time.Time) {
-	if f == nil {
-		return from, to
+// window returns the filter that a source applies for Records(ctx, from, to): f (or the
+// zero filter) with its window narrowed to [from, to]; zero times are open ends.
+func window(from, to time.Time, f *trailscraper.Filter) *trailscraper.Filter {
+	var w trailscraper.Filter
+	if f != nil {
+		w = *f
 	}
-	if !f.From.IsZero() && (from.IsZero() || f.From.After(from)) {
-		from = f.From
+	if !from.IsZero() && (w.From.IsZero() || from.After(w.From)) {
+		w.From = from
 	}
-	if !f.To.IsZero() && (to.IsZero() || f.To.Before(to)) {
-		to = f.To
+	if !to.IsZero() && (w.To.IsZero() || to.Before(w.To)) {
+		w.To = to
 	}
-	return from, to
+	return &w
 }
 
 // lookupAttribute returns the lookup attribute that f can be pushed down as, or nil.

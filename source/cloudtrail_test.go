@@ -348,3 +348,37 @@ func TestCloudTrailPushdown(t *testing.T) {
 		t.Errorf("LookupAttributes (-want +got):\n%s", diff)
 	}
 }
+
+func TestCloudTrailFilterLocally(t *testing.T) {
+	events := []string{
+		ctEvent("s3", t0, "s3.amazonaws.com", "GetObject"),
+		ctEvent("iam", t0, "iam.amazonaws.com", "ListRoles"),
+		ctEvent("ec2", t0, "ec2.amazonaws.com", "DescribeInstances"),
+		strings.Replace(ctEvent("s3-failed", t0, "s3.amazonaws.com", "PutObject"), `"eventID"`, `"errorCode":"AccessDenied","eventID"`, 1),
+		ctEvent("late", t0.Add(2*time.Hour), "s3.amazonaws.com", "DeleteObject"),
+	}
+	f := newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
+		var evs []any
+		for i := range events {
+			evs = append(evs, lookupEvent(fmt.Sprint(i), t0, &events[i]))
+		}
+		return ok(map[string]any{"Events": evs})
+	})
+	filter := trailscraper.Filter{
+		To:           t0.Add(time.Hour),
+		EventSources: []string{"s3.amazonaws.com", "iam.*"},
+		Errors:       trailscraper.ErrorsExclude,
+	}
+	src := NewCloudTrail(f.client(1), WithRequestRate(0), WithFilter(filter))
+	got := collect(src.Records(context.Background(), time.Time{}, time.Time{}))
+	if diff := cmp.Diff([]string{"GetObject", "ListRoles"}, got.names); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+	calls := f.Calls(opLookupEvents)
+	if _, pushed := calls[0].Body["LookupAttributes"]; pushed {
+		t.Error("two event sources were pushed down as a lookup attribute")
+	}
+	if calls[0].Body["EndTime"] != float64(t0.Add(time.Hour).Unix()) {
+		t.Errorf("EndTime = %v, want the filter's To", calls[0].Body["EndTime"])
+	}
+}

@@ -118,8 +118,7 @@ func (e *QueryError) Error() string {
 
 // Query returns the SQL statement that Records runs for the window [from, to].
 func (l *Lake) Query(from, to time.Time) (string, error) {
-	from, to = window(from, to, l.opts.aws.filter)
-	return buildLakeSQL(l.store.ID, from, to, l.opts.aws.filter)
+	return buildLakeSQL(l.store.ID, window(from, to, l.opts.aws.filter))
 }
 
 // Records runs the query for the window [from, to] (zero times leave an end open) and
@@ -136,7 +135,7 @@ func (l *Lake) Records(ctx context.Context, from, to time.Time) iter.Seq2[trails
 			yield(trailscraper.Record{}, err)
 			return
 		}
-		l.results(ctx, id, yield)
+		l.results(ctx, id, window(from, to, l.opts.aws.filter), yield)
 	}
 }
 
@@ -205,8 +204,7 @@ func (l *Lake) cancel(ctx context.Context, id string) {
 }
 
 // results pages through the rows of the finished query id.
-func (l *Lake) results(ctx context.Context, id string, yield func(trailscraper.Record, error) bool) {
-	filter := l.opts.aws.filter
+func (l *Lake) results(ctx context.Context, id string, filter *trailscraper.Filter, yield func(trailscraper.Record, error) bool) {
 	in := &cloudtrail.GetQueryResultsInput{QueryId: aws.String(id), MaxQueryResults: aws.Int32(1000)}
 	calls, rows := 0, 0
 	lastID := ""
@@ -248,7 +246,7 @@ func (l *Lake) results(ctx context.Context, id string, yield func(trailscraper.R
 				}
 				continue
 			}
-			if filter != nil && !filter.Match(&rec) {
+			if !filter.Match(&rec) {
 				continue
 			}
 			if !yield(rec, nil) {
@@ -299,9 +297,9 @@ var lakeColumns = []lakeColumn{
 	{"recipientaccountid", "recipientaccountid"},
 }
 
-// buildLakeSQL builds the query for the event data store id (already validated), the
-// window and the filter. It fails for a filter value that cannot be a SQL string.
-func buildLakeSQL(id string, from, to time.Time, f *trailscraper.Filter) (string, error) {
+// buildLakeSQL builds the query for the event data store id and the filter f (window
+// included). It fails for a filter value that cannot be a SQL string.
+func buildLakeSQL(id string, f *trailscraper.Filter) (string, error) {
 	if !validStoreID(id) {
 		return "", fmt.Errorf("event data store %q: %w", id, ErrEventDataStore)
 	}
@@ -322,67 +320,65 @@ func buildLakeSQL(id string, from, to time.Time, f *trailscraper.Filter) (string
 	b.WriteString(id)
 	var conds []string
 	// The window is widened to whole seconds; the local filter cuts it exactly.
-	if !from.IsZero() {
+	if from := f.From; !from.IsZero() {
 		conds = append(conds, "eventtime >= '"+from.UTC().Truncate(time.Second).Format(time.DateTime)+"'")
 	}
-	if !to.IsZero() {
+	if to := f.To; !to.IsZero() {
 		t := to.UTC()
 		if t.Truncate(time.Second) != t {
 			t = t.Truncate(time.Second).Add(time.Second)
 		}
 		conds = append(conds, "eventtime <= '"+t.Format(time.DateTime)+"'")
 	}
-	if f != nil {
-		if len(f.AssumedRoleARNs) > 0 {
-			list, err := sqlList(f.AssumedRoleARNs, "--filter-assumed-role-arn")
+	if len(f.AssumedRoleARNs) > 0 {
+		list, err := sqlList(f.AssumedRoleARNs, "assumed-role filter")
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, "useridentity.type = 'AssumedRole'",
+			"useridentity.sessioncontext.sessionissuer.arn IN ("+list+")")
+	}
+	if len(f.Principals) > 0 {
+		var alts []string
+		for _, p := range f.Principals {
+			pat, err := likePattern(p)
+			if err != nil {
+				return "", fmt.Errorf("principal filter: %w", err)
+			}
+			for _, col := range []string{"useridentity.arn", "useridentity.sessioncontext.sessionissuer.arn", "useridentity.username"} {
+				alts = append(alts, col+" LIKE "+pat+` ESCAPE '\'`)
+			}
+		}
+		conds = append(conds, "("+strings.Join(alts, "\n        OR ")+")")
+	}
+	if len(f.EventSources) > 0 {
+		var exact []string
+		var alts []string
+		for _, p := range f.EventSources {
+			if !strings.Contains(p, "*") {
+				exact = append(exact, p)
+				continue
+			}
+			pat, err := likePattern(p)
+			if err != nil {
+				return "", fmt.Errorf("event source filter: %w", err)
+			}
+			alts = append(alts, "eventsource LIKE "+pat+` ESCAPE '\'`)
+		}
+		if len(exact) > 0 {
+			list, err := sqlList(exact, "event source filter")
 			if err != nil {
 				return "", err
 			}
-			conds = append(conds, "useridentity.type = 'AssumedRole'",
-				"useridentity.sessioncontext.sessionissuer.arn IN ("+list+")")
+			alts = append([]string{"eventsource IN (" + list + ")"}, alts...)
 		}
-		if len(f.Principals) > 0 {
-			var alts []string
-			for _, p := range f.Principals {
-				pat, err := likePattern(p)
-				if err != nil {
-					return "", fmt.Errorf("principal filter: %w", err)
-				}
-				for _, col := range []string{"useridentity.arn", "useridentity.sessioncontext.sessionissuer.arn", "useridentity.username"} {
-					alts = append(alts, col+" LIKE "+pat+` ESCAPE '\'`)
-				}
-			}
-			conds = append(conds, "("+strings.Join(alts, "\n        OR ")+")")
-		}
-		if len(f.EventSources) > 0 {
-			var exact []string
-			var alts []string
-			for _, p := range f.EventSources {
-				if !strings.Contains(p, "*") {
-					exact = append(exact, p)
-					continue
-				}
-				pat, err := likePattern(p)
-				if err != nil {
-					return "", fmt.Errorf("event source filter: %w", err)
-				}
-				alts = append(alts, "eventsource LIKE "+pat+` ESCAPE '\'`)
-			}
-			if len(exact) > 0 {
-				list, err := sqlList(exact, "event source filter")
-				if err != nil {
-					return "", err
-				}
-				alts = append([]string{"eventsource IN (" + list + ")"}, alts...)
-			}
-			conds = append(conds, "("+strings.Join(alts, " OR ")+")")
-		}
-		switch f.Errors {
-		case trailscraper.ErrorsExclude:
-			conds = append(conds, "(errorcode IS NULL OR errorcode = '')")
-		case trailscraper.ErrorsOnly:
-			conds = append(conds, "errorcode IS NOT NULL AND errorcode <> ''")
-		}
+		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
+	}
+	switch f.Errors {
+	case trailscraper.ErrorsExclude:
+		conds = append(conds, "(errorcode IS NULL OR errorcode = '')")
+	case trailscraper.ErrorsOnly:
+		conds = append(conds, "errorcode IS NOT NULL AND errorcode <> ''")
 	}
 	if len(conds) > 0 {
 		b.WriteString("\nWHERE ")

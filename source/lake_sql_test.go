@@ -66,7 +66,7 @@ func likeRaw(p string) string {
 // values is exactly one literal where its placeholder is.
 func checkValuesStayLiterals(t *testing.T, f trailscraper.Filter) {
 	t.Helper()
-	sql, err := buildLakeSQL(testStore, t0, t0.Add(time.Hour), &f)
+	sql, err := buildLakeSQL(testStore, window(t0, t0.Add(time.Hour), &f))
 	if err != nil {
 		return // refused values are fine
 	}
@@ -98,7 +98,7 @@ func checkValuesStayLiterals(t *testing.T, f trailscraper.Filter) {
 	benign.AssumedRoleARNs = placeholder(f.AssumedRoleARNs, exact, "role")
 	benign.Principals = placeholder(f.Principals, like, "principal")
 	benign.EventSources = placeholder(f.EventSources, likeIfStar, "source")
-	bsql, err := buildLakeSQL(testStore, t0, t0.Add(time.Hour), &benign)
+	bsql, err := buildLakeSQL(testStore, window(t0, t0.Add(time.Hour), &benign))
 	if err != nil {
 		t.Fatalf("benign filter %+v: %v", benign, err)
 	}
@@ -149,7 +149,7 @@ func TestLakeSQLEscaping(t *testing.T) {
 				EventSources:    []string{h, "s3.amazonaws.com"},
 				Errors:          trailscraper.ErrorsExclude,
 			})
-			sql, err := buildLakeSQL(testStore, t0, t0, &trailscraper.Filter{Principals: []string{h}})
+			sql, err := buildLakeSQL(testStore, &trailscraper.Filter{From: t0, To: t0, Principals: []string{h}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +168,7 @@ func TestLakeSQLRefusesControlCharacters(t *testing.T) {
 			"source":    {EventSources: []string{v}},
 			"wildcard":  {EventSources: []string{v + "*"}},
 		} {
-			if sql, err := buildLakeSQL(testStore, time.Time{}, time.Time{}, &f); err == nil {
+			if sql, err := buildLakeSQL(testStore, &f); err == nil {
 				t.Errorf("%s %q: built\n%s\nwant an error", name, v, sql)
 			}
 		}

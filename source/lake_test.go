@@ -221,7 +221,7 @@ func TestLakeServiceErrors(t *testing.T) {
 }
 
 func TestLakeThrottled(t *testing.T) {
-	inner := lakeServer(t, []string{"RUNNING", "FINISHED"}, "", [][]any{{lakeRow("eventname", "A", "eventid", "1")}})
+	inner := lakeServer(t, []string{"RUNNING", "FINISHED"}, "", [][]any{{lakeRow("eventtime", "2026-03-01 12:00:00", "eventname", "A", "eventid", "1")}})
 	f := newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
 		if n < 2 {
 			return awsError("ThrottlingException", "Rate exceeded")
@@ -289,5 +289,20 @@ func TestParseEventDataStore(t *testing.T) {
 				t.Errorf("ParseEventDataStore(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestLakeFilterLocally(t *testing.T) {
+	rows := [][]any{{
+		lakeRow("eventtime", "2026-03-01 12:00:00", "eventsource", "s3.amazonaws.com", "eventname", "GetObject", "eventid", "1", "uiarn", "arn:aws:iam::1:user/alice"),
+		lakeRow("eventtime", "2026-03-01 12:00:00", "eventsource", "s3.amazonaws.com", "eventname", "Other", "eventid", "2", "uiarn", "arn:aws:iam::1:user/bob"),
+		lakeRow("eventtime", "2026-03-01 14:00:00", "eventsource", "s3.amazonaws.com", "eventname", "Late", "eventid", "3", "uiarn", "arn:aws:iam::1:user/alice"),
+	}}
+	f := lakeServer(t, []string{"FINISHED"}, "", rows)
+	filter := trailscraper.Filter{Principals: []string{"arn:aws:iam::1:user/al*"}}
+	l, _ := NewLake(f.client(1), testStore, WithPollInterval(time.Millisecond), WithFilter(filter))
+	got := collect(l.Records(context.Background(), t0, t0.Add(time.Hour)))
+	if diff := cmp.Diff([]string{"GetObject"}, got.names); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
 	}
 }
