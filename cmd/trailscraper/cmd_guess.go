@@ -51,7 +51,32 @@ func runGuess(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("reading policy from stdin: %w", err)
 	}
+	if unknown := unknownActions(p); len(unknown) > 0 {
+		log.Warn(fmt.Sprintf("the policy names %d action(s) not in the AWS service reference: %s", len(unknown), strings.Join(unknown, ", ")))
+	}
 	out := trailscraper.Guess(p, only...)
 	log.Debug("guessed related actions", "statements in", len(p.Statement), "statements out", len(out.Statement))
 	return writePolicy(c.App.Writer, out)
+}
+
+// unknownActions returns the actions of p, without wildcards, that are not in the AWS
+// service reference, in order of appearance and once each.
+func unknownActions(p *iam.Policy) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range p.Statement {
+		for _, list := range [][]iam.Action{st.Action, st.NotAction} {
+			for _, a := range list {
+				s := string(a)
+				if strings.ContainsAny(s, "*?") || seen[s] {
+					continue
+				}
+				seen[s] = true
+				if _, ok := servicedefs.Canonical(s); !ok {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }
