@@ -151,6 +151,10 @@ func recordPermissionless(r *Record) (string, bool) {
 		return ruleServiceEvent, true
 	case strings.EqualFold(r.EventType, "AwsConsoleSignIn"):
 		return ruleConsoleSignIn, true
+	case r.UserIdentity.Type == "IdentityCenterUser" && strings.EqualFold(r.EventSource, "sso.amazonaws.com"):
+		// IAM Identity Center User Guide, "Logging AWS access portal calls": the portal
+		// user calls with a bearer token, not with IAM credentials.
+		return rulePermissionlessFmt + "identity-center-portal", true
 	}
 	return "", false
 }

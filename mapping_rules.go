@@ -24,10 +24,13 @@ var permissionless = map[string]string{
 	"sts:assumerolewithwebidentity":  "sts-federation",
 	"sts:assumerolewithclientgrants": "sts-federation",
 	// IAM Identity Center portal API (sso portal): authorized by the user's access token; the service reference lists these without actions.
-	"sso:getrolecredentials": "identity-center-portal",
-	"sso:listaccountroles":   "identity-center-portal",
-	"sso:listaccounts":       "identity-center-portal",
-	"sso:logout":             "identity-center-portal",
+	"sso:getrolecredentials":         "identity-center-portal",
+	"sso:listaccountroles":           "identity-center-portal",
+	"sso:listaccounts":               "identity-center-portal",
+	"sso:logout":                     "identity-center-portal",
+	"sso:federate":                   "identity-center-portal",
+	"sso:authenticate":               "identity-center-portal",
+	"sso:listprofilesforapplication": "identity-center-portal",
 	// IAM Identity Center OIDC API reference: CreateToken, RegisterClient and StartDeviceAuthorization are unauthenticated (no SigV4).
 	"sso-oauth:createtoken":              "identity-center-oidc",
 	"sso-oauth:registerclient":           "identity-center-oidc",

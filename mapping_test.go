@@ -110,6 +110,8 @@ func TestMapping(t *testing.T) {
 		{"AWS service caller", &Record{EventSource: "sts.amazonaws.com", EventName: "AssumeRole", UserIdentity: UserIdentity{Type: "AWSService"}}, Permissionless, "aws-service-caller", nil},
 		{"service event", &Record{EventSource: "kms.amazonaws.com", EventName: "DeleteKey", EventType: "AwsServiceEvent"}, Permissionless, "service-event", nil},
 		{"console sign-in event type", &Record{EventSource: "signin.amazonaws.com", EventName: "ConsoleLogin", EventType: "AwsConsoleSignIn"}, Permissionless, "console-sign-in", nil},
+		{"Identity Center portal user", &Record{EventSource: "sso.amazonaws.com", EventName: "ListApplications", UserIdentity: UserIdentity{Type: "IdentityCenterUser"}}, Permissionless, "permissionless:identity-center-portal", nil},
+		{"Identity Center admin call", rec("sso.amazonaws.com", "ListApplications", ""), Mapped, "operation", []string{"sso:ListApplications operation [*]"}},
 		{"sign-in source", rec("signin.amazonaws.com", "RenewRole", ""), Permissionless, "console-sign-in", nil},
 	}
 	for _, tt := range tests {
