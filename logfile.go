@@ -1,6 +1,7 @@
 package trailscraper
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/flate"
@@ -94,12 +96,14 @@ func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 			return
 		}
 		defer f.Close()
-		zr, err := gzip.NewReader(f)
-		if err != nil {
+		gz := gzipPool.Get().(*gzipState)
+		defer gzipPool.Put(gz)
+		gz.br.Reset(f)
+		zr := &gz.zr
+		if err := zr.Reset(gz.br); err != nil {
 			fileErr(-1, describeGzipError(err, 0))
 			return
 		}
-		defer zr.Close()
 		n := 0
 		for r, err := range DecodeRecords(zr) {
 			if err != nil {
@@ -136,6 +140,15 @@ func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 		}
 	}
 }
+
+// gzipState is a gzip reader and its input buffer, reused from file to file: a new
+// decompressor allocates tens of kilobytes of tables.
+type gzipState struct {
+	br *bufio.Reader
+	zr gzip.Reader
+}
+
+var gzipPool = sync.Pool{New: func() any { return &gzipState{br: bufio.NewReaderSize(nil, 64<<10)} }}
 
 // describeGzipError turns an error of the gzip reader into a message for users; n is
 // the number of records read before it. Other errors are returned as they are.
