@@ -10,7 +10,8 @@ import (
 
 // BenchmarkDownload downloads 2,000 small log files (one day of one account and region)
 // from the in-process fake S3 server into a fresh directory, at several parallelisms, and
-// reports files per second. The server shares the CPU with the client.
+// reports files per second. The server shares the CPU with the client. With latency=5ms
+// every response is delayed by 5 ms, as a network would: that is where parallelism pays.
 func BenchmarkDownload(b *testing.B) {
 	const n = 2000
 	f := newFakeS3(b)
@@ -19,9 +20,20 @@ func BenchmarkDownload(b *testing.B) {
 	for i := range n {
 		f.put(dirKey+logName("111111111111", "us-east-1", day1.Add(time.Duration(i)*time.Second), fmt.Sprintf("u%05d", i)), body)
 	}
-	client := f.client()
-	for _, p := range []int{1, 10, 32} {
-		b.Run(fmt.Sprintf("parallelism=%d", p), func(b *testing.B) {
+	for _, c := range []struct {
+		latency time.Duration
+		p       int
+	}{{0, 1}, {0, 10}, {0, 32}, {5 * time.Millisecond, 1}, {5 * time.Millisecond, 10}, {5 * time.Millisecond, 32}} {
+		name := fmt.Sprintf("parallelism=%d", c.p)
+		if c.latency > 0 {
+			name = fmt.Sprintf("latency=%s/%s", c.latency, name)
+		}
+		p := c.p
+		b.Run(name, func(b *testing.B) {
+			f.mu.Lock()
+			f.latency = c.latency
+			f.mu.Unlock()
+			client := f.client(p)
 			files := 0
 			for b.Loop() {
 				b.StopTimer()

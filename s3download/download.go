@@ -22,6 +22,7 @@
 package s3download
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -193,6 +194,26 @@ type run struct {
 	progMu  sync.Mutex // serialises progress calls
 	listing *errgroup.Group
 	fetches *errgroup.Group
+	closers sync.WaitGroup // close the day directories when their downloads are done
+}
+
+// dayDir is the local directory of one day prefix, opened as an [os.Root] on first use so
+// that each file costs one-component file operations, and closed when the downloads of the
+// day are done. Keys of one listing with Delimiter "/" all share this directory.
+type dayDir struct {
+	once    sync.Once
+	root    *os.Root
+	err     error
+	pending sync.WaitGroup // downloads of the day in flight
+}
+
+func (d *dayDir) open(parent *os.Root, dir string) (*os.Root, error) {
+	d.once.Do(func() {
+		if d.err = parent.MkdirAll(dir, 0o755); d.err == nil {
+			d.root, d.err = parent.OpenRoot(dir)
+		}
+	})
+	return d.root, d.err
 }
 
 // Download lists the objects under dayPrefixes (from [Layout.DayPrefixes]) and downloads
@@ -229,6 +250,7 @@ func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Resul
 	if err := r.fetches.Wait(); err != nil && fatal == nil {
 		fatal = err
 	}
+	r.closers.Wait()
 	if cause := context.Cause(ctx); cause != nil && fatal == nil {
 		fatal = cause
 	}
@@ -286,6 +308,18 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 	}
 
 	found := map[string]bool{}
+	var day *dayDir
+	if isDay {
+		day = new(dayDir)
+		defer func() {
+			r.closers.Go(func() {
+				day.pending.Wait()
+				if day.root != nil {
+					day.root.Close()
+				}
+			})
+		}()
+	}
 	p := s3.NewListObjectsV2Paginator(r.d.client, &s3.ListObjectsV2Input{
 		Bucket:    aws.String(r.d.bucket),
 		Prefix:    aws.String(node),
@@ -313,10 +347,12 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 		}
 		if isDay {
 			for _, obj := range page.Contents {
-				if obj.Key == nil || !strings.HasPrefix(*obj.Key, node) {
+				// A store that ignores the delimiter may return deeper keys; CloudTrail
+				// writes none there.
+				if obj.Key == nil || !strings.HasPrefix(*obj.Key, node) || strings.Contains((*obj.Key)[len(node):], "/") {
 					continue
 				}
-				if !r.fetch(ctx, *obj.Key, aws.ToInt64(obj.Size)) {
+				if !r.fetch(ctx, day, *obj.Key, aws.ToInt64(obj.Size)) {
 					return nil
 				}
 			}
@@ -355,7 +391,7 @@ func (r *run) progress(e Event) {
 
 // fetch classifies one listed object and, if it is a log file to download, starts its
 // download in the fetch group (waiting for a free slot). It reports false when ctx is done.
-func (r *run) fetch(ctx context.Context, key string, size int64) bool {
+func (r *run) fetch(ctx context.Context, day *dayDir, key string, size int64) bool {
 	log := r.d.opts.logger
 	r.mu.Lock()
 	if r.seen[key] {
@@ -385,8 +421,10 @@ func (r *run) fetch(ctx context.Context, key string, size int64) bool {
 	if ctx.Err() != nil {
 		return false
 	}
+	day.pending.Add(1)
 	r.fetches.Go(func() error {
-		n, existing, err := r.get(ctx, key, rel, size)
+		defer day.pending.Done()
+		n, existing, err := r.get(ctx, day, key, rel, size)
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		switch {
@@ -416,8 +454,13 @@ func (r *run) fetch(ctx context.Context, key string, size int64) bool {
 var errShort = errors.New("transfer ended early")
 
 // get downloads key to rel below the root unless a file of the listed size is there already.
-func (r *run) get(ctx context.Context, key, rel string, size int64) (n int64, existing bool, err error) {
-	if fi, err := r.root.Stat(rel); err == nil {
+func (r *run) get(ctx context.Context, day *dayDir, key, rel string, size int64) (n int64, existing bool, err error) {
+	dir, name := filepath.Split(rel)
+	root, err := day.open(r.root, cmp.Or(dir, "."))
+	if err != nil {
+		return 0, false, err
+	}
+	if fi, err := root.Lstat(name); err == nil {
 		if !fi.Mode().IsRegular() {
 			return 0, false, fmt.Errorf("%s exists and is not a regular file", filepath.Join(r.d.dir, rel))
 		}
@@ -429,11 +472,8 @@ func (r *run) get(ctx context.Context, key, rel string, size int64) (n int64, ex
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return 0, false, err
 	}
-	if err := r.root.MkdirAll(filepath.Dir(rel), 0o755); err != nil {
-		return 0, false, err
-	}
 	for attempt := 1; ; attempt++ {
-		n, err = r.getOnce(ctx, key, rel)
+		n, err = r.getOnce(ctx, root, key, name)
 		if err == nil || ctx.Err() != nil || attempt >= r.d.opts.attempts || !retryable(err) {
 			return n, false, err
 		}
@@ -460,16 +500,16 @@ func retryable(err error) bool {
 	return errors.As(err, &be)
 }
 
-// getOnce fetches key once into a temporary file next to rel and renames it to rel.
-func (r *run) getOnce(ctx context.Context, key, rel string) (n int64, err error) {
+// getOnce fetches key once into a temporary file in root and renames it to name.
+func (r *run) getOnce(ctx context.Context, root *os.Root, key, name string) (n int64, err error) {
 	out, err := r.d.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.d.bucket), Key: aws.String(key)})
 	if err != nil {
 		return 0, err
 	}
 	defer out.Body.Close()
 
-	tmp := tempName(rel)
-	f, err := r.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	tmp := tempName(name)
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return 0, err
 	}
@@ -477,7 +517,7 @@ func (r *run) getOnce(ctx context.Context, key, rel string) (n int64, err error)
 	defer func() {
 		if !done {
 			f.Close()
-			r.root.Remove(tmp)
+			root.Remove(tmp)
 		}
 	}()
 	n, err = io.Copy(f, bodyReader{out.Body})
@@ -489,11 +529,11 @@ func (r *run) getOnce(ctx context.Context, key, rel string) (n int64, err error)
 	}
 	done = true
 	if err := f.Close(); err != nil {
-		r.root.Remove(tmp)
+		root.Remove(tmp)
 		return n, err
 	}
-	if err := r.root.Rename(tmp, rel); err != nil {
-		r.root.Remove(tmp)
+	if err := root.Rename(tmp, name); err != nil {
+		root.Remove(tmp)
 		return n, err
 	}
 	return n, nil
@@ -510,11 +550,10 @@ func (b bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// tempName returns a fresh name in rel's directory for downloading rel: hidden, and not a
+// tempName returns a fresh name for downloading the file name: hidden, and not a
 // CloudTrail log file name, so that readers of the directory skip it.
-func tempName(rel string) string {
+func tempName(name string) string {
 	var b [6]byte
 	rand.Read(b[:])
-	dir, base := filepath.Split(rel)
-	return filepath.Join(dir, "."+base+"."+hex.EncodeToString(b[:])+".part")
+	return "." + name + "." + hex.EncodeToString(b[:]) + ".part"
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
@@ -34,6 +35,8 @@ type fakeS3 struct {
 	mu    sync.Mutex
 	lists []string // the Prefix of every ListObjectsV2 request, in order
 	gets  map[string]int
+	// latency delays every response, as a network would.
+	latency time.Duration
 	// intercept, when set, may handle a GetObject request for key itself; it returns
 	// false to let the fake answer. attempt counts from 1.
 	intercept func(w http.ResponseWriter, r *http.Request, key string, attempt int) bool
@@ -47,6 +50,10 @@ func newFakeS3(t testing.TB) *fakeS3 {
 	faker := gofakes3.New(f.backend, gofakes3.WithLogger(gofakes3.DiscardLog()))
 	h := faker.Server()
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		latency := f.latency
+		f.mu.Unlock()
+		time.Sleep(latency)
 		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 		q := r.URL.Query()
 		switch {
@@ -73,9 +80,16 @@ func newFakeS3(t testing.TB) *fakeS3 {
 }
 
 // client returns a real SDK S3 client for the fake: path-style, static credentials,
-// us-east-1, and a retryer that does not wait long.
-func (f *fakeS3) client() *s3.Client {
+// us-east-1, a retryer that does not wait long, and, as the CLI sets it, a connection pool
+// that keeps at least conns idle connections (the SDK's default is 10).
+func (f *fakeS3) client(conns ...int) *s3.Client {
+	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		for _, n := range conns {
+			t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, n)
+		}
+	})
 	return s3.New(s3.Options{
+		HTTPClient:   hc,
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(f.srv.URL),
 		UsePathStyle: true,

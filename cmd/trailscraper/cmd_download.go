@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -164,7 +165,7 @@ func runDownload(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	ctx := c.Context
 	verbose := c.Bool("verbose")
-	client, err := downloadS3Client(ctx, args.bucket, args.pathStyle, newLogger(stderr, verbose))
+	client, err := downloadS3Client(ctx, args.bucket, args.parallelism, args.pathStyle, newLogger(stderr, verbose))
 	if err != nil {
 		return err
 	}
@@ -196,10 +197,20 @@ func runDownload(c *cli.Context) error {
 // credential chain, AWS_PROFILE, AWS_REGION, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3
 // (or endpoint_url in the profile), with path-style addressing for such endpoints. On AWS
 // itself, a client for the bucket's own region: S3 refuses requests sent to another one.
-func downloadS3Client(ctx context.Context, bucket string, pathStyle bool, log *slog.Logger) (*s3.Client, error) {
+func downloadS3Client(ctx context.Context, bucket string, parallelism int, pathStyle bool, log *slog.Logger) (*s3.Client, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	// Keep a connection per parallel download: the SDK keeps 10, so with more, every
+	// request past the tenth would open a new connection (and TLS session).
+	if hc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok || cfg.HTTPClient == nil {
+		if hc == nil {
+			hc = awshttp.NewBuildableClient()
+		}
+		cfg.HTTPClient = hc.WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, parallelism)
+		})
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
