@@ -42,7 +42,7 @@ const LastEventLag = time.Hour
 // level, or as a warning when the name looks like a broken log file name). It decodes
 // files in parallel, by default as many at once as there are CPUs ([WithParallelism]),
 // and yields records in a deterministic order: by file timestamp, then path, then position
-// in the file. It holds at most the records of about two files per worker in memory.
+// in the file. It holds the records of at most parallelism+1 files in memory.
 type Dir struct {
 	path string
 	opts options
@@ -96,10 +96,10 @@ type fileItem struct {
 // ordered reads files with bounded parallelism and yields their items in the order of
 // files. It reports false when yield asked to stop.
 //
-// The producer hands each file to a worker and puts the file's result slot on the queue
-// pending, in file order; the consumer takes slots off the queue in order and waits for
-// each. The queue holds at most parallelism slots, so at most parallelism+2 files' records
-// are in memory: those queued, the one being yielded and the one the producer holds.
+// The producer puts each file's result slot on the queue pending, in file order, and then
+// hands the file to a worker; the consumer takes slots off the queue in order and waits for
+// each. The queue holds at most parallelism slots, so at most parallelism+1 files' records
+// are in memory: those queued (read or being read) and the one being yielded.
 func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, to time.Time, yield func(trailscraper.Record, error) bool) bool {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -152,7 +152,7 @@ func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, t
 
 // readFile reads the records of one file that are in the window.
 func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to time.Time) []fileItem {
-	var items []fileItem
+	items := make([]fileItem, 0, 256) // CloudTrail files hold up to a few hundred records
 	window := !from.IsZero() || !to.IsZero()
 	index, kept := 0, 0
 	for r, err := range lf.Records(ctx) {
