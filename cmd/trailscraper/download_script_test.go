@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +22,7 @@ import (
 // "trail-bucket" exists and is empty; scripts fill it with
 //
 //	s3log KEY EVENT-TIME   # a gzipped CloudTrail log file with one event at EVENT-TIME (RFC 3339)
+//	s3log-on-get KEY EVENT-TIME  # as s3log, when the server next serves a GetObject
 //	s3put KEY FILE         # an object holding FILE from the work directory
 //	sleep DURATION         # for background commands (--wait)
 func TestDownloadScript(t *testing.T) {
@@ -29,9 +33,17 @@ func TestDownloadScript(t *testing.T) {
 			if err := backend.CreateBucket("trail-bucket"); err != nil {
 				return err
 			}
-			srv := httptest.NewServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+			fake := gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
+			hook := &downloadHook{backend: backend}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodGet && strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 0 {
+					hook.onGet()
+				}
+				fake.ServeHTTP(w, r)
+			}))
 			e.Defer(srv.Close)
 			e.Values["s3"] = backend
+			e.Values["hook"] = hook
 			e.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
 			e.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 			e.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
@@ -60,6 +72,14 @@ func TestDownloadScript(t *testing.T) {
 				ts.Check(err)
 				downloadPut(ts, args[0], downloadLogBody(at))
 			},
+			"s3log-on-get": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: s3log-on-get KEY EVENT-TIME")
+				}
+				at, err := time.Parse(time.RFC3339, args[1])
+				ts.Check(err)
+				ts.Value("hook").(*downloadHook).add(args[0], downloadLogBody(at))
+			},
 			"s3put": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 2 {
 					ts.Fatalf("usage: s3put KEY FILE")
@@ -68,6 +88,32 @@ func TestDownloadScript(t *testing.T) {
 			},
 		},
 	})
+}
+
+// downloadHook adds objects to the fake when it next serves a GetObject: a file that
+// arrives while a download runs, after its listings.
+type downloadHook struct {
+	backend *s3mem.Backend
+	mu      sync.Mutex
+	pending map[string][]byte
+}
+
+func (h *downloadHook) add(key string, body []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.pending == nil {
+		h.pending = map[string][]byte{}
+	}
+	h.pending[key] = body
+}
+
+func (h *downloadHook) onGet() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for key, body := range h.pending {
+		h.backend.PutObject("trail-bucket", key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil)
+	}
+	h.pending = nil
 }
 
 func downloadPut(ts *testscript.TestScript, key string, body []byte) {
