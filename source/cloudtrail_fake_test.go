@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -53,7 +54,7 @@ func awsError(code, msg string) fakeResponse {
 // fakeCloudTrail is a loopback server that speaks the AWS JSON 1.1 protocol of CloudTrail:
 // it routes on X-Amz-Target and answers with what the test's handler returns.
 type fakeCloudTrail struct {
-	t       *testing.T
+	t       testing.TB
 	handle  func(c fakeCall, n int) fakeResponse // n: how many calls of c.Op came before
 	mu      sync.Mutex
 	calls   []fakeCall
@@ -63,7 +64,7 @@ type fakeCloudTrail struct {
 
 var credentialRegion = regexp.MustCompile(`Credential=[^/]+/[0-9]+/([^/]+)/cloudtrail/aws4_request`)
 
-func newFakeCloudTrail(t *testing.T, handle func(c fakeCall, n int) fakeResponse) *fakeCloudTrail {
+func newFakeCloudTrail(t testing.TB, handle func(c fakeCall, n int) fakeResponse) *fakeCloudTrail {
 	f := &fakeCloudTrail{t: t, handle: handle, opCount: map[string]int{}}
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.srv.Close)
@@ -95,10 +96,17 @@ func (f *fakeCloudTrail) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
 	resp := f.handle(c, n)
+	out, err := json.Marshal(resp.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	// As AWS answers: a Content-Length and exactly the JSON document.
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	w.Header().Set("X-Amzn-RequestId", fmt.Sprintf("req-%d", n))
 	w.WriteHeader(resp.Status)
-	_ = json.NewEncoder(w).Encode(resp.Body)
+	_, _ = w.Write(out)
 }
 
 // Calls returns the calls of op received so far (all calls when op is "").

@@ -241,3 +241,27 @@ func FuzzLakeRow(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseEventDataStore(f *testing.F) {
+	f.Add(testStore)
+	f.Add("arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/" + testStore)
+	f.Add("x; DROP TABLE y")
+	f.Add("abc--def")
+	f.Fuzz(func(t *testing.T, s string) {
+		eds, err := ParseEventDataStore(s)
+		if err != nil {
+			if !errors.Is(err, ErrEventDataStore) {
+				t.Fatalf("ParseEventDataStore(%q) = %v, want ErrEventDataStore", s, err)
+			}
+			return
+		}
+		sql, err := buildLakeSQL(eds.ID, &trailscraper.Filter{})
+		if err != nil {
+			t.Fatalf("accepted %q but cannot build a query: %v", s, err)
+		}
+		skel, lits, err := splitSQL(sql)
+		if err != nil || !strings.Contains(skel, "\nFROM "+eds.ID+"\nORDER BY") || len(lits) != 3 {
+			t.Fatalf("the ID %q changed the query (%v):\n%s", eds.ID, err, sql)
+		}
+	})
+}

@@ -52,8 +52,13 @@ func lakeRow(cols ...string) []any {
 
 // lakeServer answers StartQuery with query "q-1", DescribeQuery with the statuses in turn
 // (the last one repeats), and GetQueryResults with the pages in turn.
-func lakeServer(t *testing.T, statuses []string, failMsg string, pages [][]any) *fakeCloudTrail {
-	return newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
+func lakeServer(t testing.TB, statuses []string, failMsg string, pages [][]any) *fakeCloudTrail {
+	return newFakeCloudTrail(t, lakeHandler(statuses, failMsg, pages))
+}
+
+// lakeHandler is the handler of lakeServer.
+func lakeHandler(statuses []string, failMsg string, pages [][]any) func(c fakeCall, n int) fakeResponse {
+	return func(c fakeCall, n int) fakeResponse {
 		switch c.Op {
 		case opStartQuery:
 			return ok(map[string]any{"QueryId": "q-1"})
@@ -78,7 +83,7 @@ func lakeServer(t *testing.T, statuses []string, failMsg string, pages [][]any) 
 			return ok(map[string]any{"QueryId": "q-1", "QueryStatus": "CANCELLED"})
 		}
 		return awsError("UnsupportedOperationException", c.Op)
-	})
+	}
 }
 
 func TestLakeRecords(t *testing.T) {
