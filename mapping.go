@@ -275,14 +275,14 @@ func makeDecision(source, name string) *decision {
 	if source == "" || name == "" {
 		return &decision{outcome: Unmapped, rule: ruleUnmapped}
 	}
-	if rule, ok := sourcePermissionless(source); ok {
+	prefix, known := servicedefs.PrefixForEventSource(source)
+	names := operationNames(name)
+	if rule, ok := sourcePermissionless(source); ok && !(known && authorizesActions(prefix, names)) {
 		return &decision{outcome: Permissionless, rule: rule}
 	}
-	prefix, ok := servicedefs.PrefixForEventSource(source)
-	if !ok {
+	if !known {
 		return &decision{outcome: Unmapped, rule: ruleUnknownSource}
 	}
-	names := operationNames(name)
 	if !servicedefs.KnownPrefix(prefix) {
 		return unverifiedDecision(prefix, names[len(names)-1])
 	}
@@ -319,6 +319,17 @@ func makeDecision(source, name string) *decision {
 	return &decision{outcome: Unmapped, rule: ruleUnmapped}
 }
 
+// authorizesActions reports whether the service reference lists authorized actions for
+// the operation under one of its names.
+func authorizesActions(prefix string, names []string) bool {
+	for _, n := range names {
+		if o, ok := servicedefs.LookupOperation(prefix, n); ok && len(o.AuthorizedActions) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // unverifiedDecision writes "prefix:name" unchecked, for a service newer than the
 // snapshot (its event source is in the table, its prefix not in the service reference).
 // The generator warns about such actions, or fails with --strict.
@@ -336,6 +347,12 @@ func operationDecision(prefix, op, rule string) *decision {
 		return nil
 	}
 	primary, extras := splitAuthorized(prefix, o.Name, o.AuthorizedActions)
+	// The action named like the operation, when it exists but the data's list omits it
+	// (s3:GetObjectTorrent, s3:GetObjectAttributes, dynamodb:RestoreTableToPointInTime):
+	// the data is incomplete there, so grant it as well.
+	if own, ok := servicedefs.Canonical(prefix + ":" + o.Name); ok && !slices.ContainsFunc(primary, func(a string) bool { return strings.EqualFold(a, own) }) {
+		primary = append(primary, own)
+	}
 	if len(primary) == 0 {
 		return nil
 	}

@@ -44,6 +44,8 @@ func sourcePermissionless(source string) (string, bool) {
 	case "signin.amazonaws.com":
 		// CloudTrail User Guide, "AWS Management Console sign-in events": sign-in, MFA and
 		// federation events of the console, authorized by credentials, not by policies.
+		// (Operations the service reference lists with authorized actions, such as
+		// signin:CreateOAuth2Token, are mapped as usual.)
 		return ruleConsoleSignIn, true
 	}
 	return "", false

@@ -87,6 +87,8 @@ func TestMapping(t *testing.T) {
 			[]string{"sts:AssumeRole operation [arn:aws:iam::1:role/r]", "sts:SetSourceIdentity request:source-identity [arn:aws:iam::1:role/r]", "sts:TagSession request:tags [arn:aws:iam::1:role/r]"}},
 		{"layers need GetLayerVersion on the layer", rec("lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", `{"layers":["arn:aws:lambda:us-east-1:1:layer:l:3"]}`), Mapped, "operation",
 			[]string{"lambda:GetLayerVersion request:layers [arn:aws:lambda:us-east-1:1:layer:l:3]", "lambda:UpdateFunctionConfiguration operation [*]"}},
+		{"action named like the operation that the data omits", rec("s3.amazonaws.com", "GetObjectTorrent", "", "arn:aws:s3:::b/k"), Mapped, "operation",
+			[]string{"s3:GetObject operation [arn:aws:s3:::b/k]", "s3:GetObjectTorrent operation [arn:aws:s3:::b/k]"}},
 		{"other services' actions in the superset are dropped", rec("cloudfront.amazonaws.com", "UpdateDistribution", `{"id":"E1"}`), Mapped, "operation",
 			[]string{"cloudfront:UpdateDistribution operation [*]"}},
 		{"primary in another service (opensearch → es)", rec("opensearch.amazonaws.com", "DescribeDomain", ""), Mapped, "operation",
@@ -112,6 +114,8 @@ func TestMapping(t *testing.T) {
 		{"console sign-in event type", &Record{EventSource: "signin.amazonaws.com", EventName: "ConsoleLogin", EventType: "AwsConsoleSignIn"}, Permissionless, "console-sign-in", nil},
 		{"Identity Center portal user", &Record{EventSource: "sso.amazonaws.com", EventName: "ListApplications", UserIdentity: UserIdentity{Type: "IdentityCenterUser"}}, Permissionless, "permissionless:identity-center-portal", nil},
 		{"Identity Center admin call", rec("sso.amazonaws.com", "ListApplications", ""), Mapped, "operation", []string{"sso:ListApplications operation [*]"}},
+		{"sign-in API with authorized actions", rec("signin.amazonaws.com", "GetConsoleAuthorizationConfiguration", ""), Mapped, "operation",
+			[]string{"signin:GetConsoleAuthorizationConfiguration operation [*]"}},
 		{"sign-in source", rec("signin.amazonaws.com", "RenewRole", ""), Permissionless, "console-sign-in", nil},
 	}
 	for _, tt := range tests {
