@@ -216,9 +216,9 @@ func (d *dayDir) open(parent *os.Root, dir string) (*os.Root, error) {
 	return d.root, d.err
 }
 
-// Download lists the objects under dayPrefixes (from [Layout.DayPrefixes]) and downloads
-// the CloudTrail log files among them that are not yet in the directory, creating it when
-// needed. It returns a Result in every case. The error wraps [ErrIncomplete] when some files
+// Download lists the objects under dayPrefixes (from [Layout.DayPrefixes]; a prefix that
+// does not end in "/" gets one) and downloads the CloudTrail log files among them that are
+// not yet in the directory, creating it when needed. It returns a Result in every case. The error wraps [ErrIncomplete] when some files
 // or listings failed, is ctx's error when ctx was cancelled (no partial files are left
 // behind), and reports other problems (an unusable directory, a missing bucket) as they come.
 func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Result, error) {
@@ -237,7 +237,13 @@ func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Resul
 	r.listing.SetLimit(d.opts.parallelism)
 	r.fetches.SetLimit(d.opts.parallelism)
 
-	wanted := slices.Clone(dayPrefixes)
+	wanted := make([]string, 0, len(dayPrefixes))
+	for _, p := range dayPrefixes {
+		if p != "" && !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+		wanted = append(wanted, p)
+	}
 	slices.Sort(wanted)
 	wanted = slices.Compact(wanted)
 	var fatal error

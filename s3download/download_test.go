@@ -180,7 +180,7 @@ func cut(w http.ResponseWriter) {
 func TestDownloadFailures(t *testing.T) {
 	dirKey := "AWSLogs/111111111111/CloudTrail/us-east-1/2017/01/01/"
 	key := func(u string) string { return dirKey + logName("111111111111", "us-east-1", day1, u) }
-	prefixes := []string{dirKey}
+	prefixes := []string{strings.TrimSuffix(dirKey, "/")} // Download adds the slash
 	tests := []struct {
 		name      string
 		intercept func(w http.ResponseWriter, r *http.Request, key string, attempt int) bool
