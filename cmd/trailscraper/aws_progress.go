@@ -19,7 +19,8 @@ import (
 // progressLine shows the progress of the AWS sources on one line of a terminal, rewritten
 // at most a few times a second. On anything but a terminal it does nothing.
 type progressLine struct {
-	w       io.Writer
+	w       io.Writer // nil: show nothing
+	fd      int       // the terminal's file descriptor, for its width; -1 if unknown
 	mu      sync.Mutex
 	state   map[string]source.Progress
 	last    time.Time
@@ -27,10 +28,11 @@ type progressLine struct {
 }
 
 func newProgressLine(w io.Writer) *progressLine {
-	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return &progressLine{}
 	}
-	return &progressLine{w: w, state: map[string]source.Progress{}}
+	return &progressLine{w: w, fd: int(f.Fd()), state: map[string]source.Progress{}}
 }
 
 // update records p and redraws the line when enough time has passed.
@@ -56,7 +58,7 @@ func (p *progressLine) update(pr source.Progress) {
 		parts[i] = fmt.Sprintf("%s: %s, %d calls, %d records", k, strings.ToLower(s.State), s.Calls, s.Records)
 	}
 	line := "trailscraper: " + strings.Join(parts, "; ")
-	if width, _, err := term.GetSize(int(p.w.(*os.File).Fd())); err == nil && width > 4 && len(line) >= width {
+	if width, _, err := term.GetSize(p.fd); p.fd >= 0 && err == nil && width > 4 && len(line) >= width {
 		line = line[:width-4] + "..."
 	}
 	fmt.Fprintf(p.w, "\r\x1b[K%s", line)

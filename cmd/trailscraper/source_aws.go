@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/urfave/cli/v2"
@@ -67,11 +69,16 @@ func awsRecords(c *cli.Context, log *slog.Logger) (iter.Seq2[trailscraper.Record
 	case c.IsSet("log-dir"):
 		return nil, false, usagef("--log-dir reads local log files; it cannot be combined with --use-cloudtrail-api or --lake-event-data-store")
 	}
+	var uniq []string // a region given twice is queried once
 	for _, r := range regions {
-		if r == "" {
+		if r = strings.TrimSpace(r); r == "" {
 			return nil, false, usagef("--region is empty")
 		}
+		if !slices.Contains(uniq, r) {
+			uniq = append(uniq, r)
+		}
 	}
+	regions = uniq
 	filter, err := filterFromFlags(c)
 	if err != nil {
 		return nil, false, err
