@@ -12,6 +12,10 @@ var extraEventSources = map[string]string{
 	"streams.dynamodb.amazonaws.com": "dynamodb",
 	// AWS Marketplace Metering Service API reference: MeterUsage, BatchMeterUsage and RegisterUsage are aws-marketplace: actions.
 	"metering-marketplace.amazonaws.com": "aws-marketplace",
+	// AWS Marketplace Catalog API reference: its actions (DescribeEntity, StartChangeSet, …) are aws-marketplace:.
+	"catalog.marketplace.amazonaws.com": "aws-marketplace",
+	// AppConfig data plane (StartConfigurationSession, GetLatestConfiguration): appconfig: actions, per the AppConfig API reference.
+	"appconfigdata.amazonaws.com": "appconfig",
 	// Amazon SES API v1 endpoint email.<region>.amazonaws.com; its actions are ses:.
 	"email.amazonaws.com": "ses",
 }
