@@ -292,7 +292,7 @@ var lakeColumns = []lakeColumn{
 	{"requestparameters", "json_format(CAST(requestparameters AS JSON))"},
 	{"eventid", "eventid"},
 	{"readonly", "readonly"},
-	{"resources", "json_format(CAST(transform(resources, r -> MAP(ARRAY['ARN', 'accountId', 'type'], ARRAY[r.arn, r.accountid, r.type])) AS JSON))"},
+	{"resources", "json_format(CAST(resources AS JSON))"},
 	{"eventtype", "eventtype"},
 	{"recipientaccountid", "recipientaccountid"},
 }
@@ -500,16 +500,63 @@ func lakeRowJSON(row []map[string]string) ([]byte, string, error) {
 		w.raw("readOnly", []byte(v["readonly"]))
 	}
 	if r := v["resources"]; r != "" && r != "null" {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, []byte(r)); err != nil || buf.Len() == 0 || buf.Bytes()[0] != '[' {
-			return nil, eventID, fmt.Errorf("resources %.60q is not a JSON array", r)
+		raw, err := lakeResourcesJSON(r)
+		if err != nil {
+			return nil, eventID, err
 		}
-		w.raw("resources", buf.Bytes())
+		w.raw("resources", raw)
 	}
 	w.str("eventType", v["eventtype"])
 	w.str("recipientAccountId", v["recipientaccountid"])
 	w.close()
 	return w.buf.Bytes(), eventID, nil
+}
+
+// lakeResourceFields are the fields of the resources column, in the schema's order:
+// array<struct<accountid:string,type:string,arn:string,arnprefix:string>>.
+var lakeResourceFields = []struct{ column, key string }{
+	{"accountid", "accountId"}, {"type", "type"}, {"arn", "ARN"}, {"arnprefix", "ARNPrefix"},
+}
+
+// lakeResourcesJSON turns the JSON of the resources column into the record's resources
+// array. Trino casts each struct to an object with the column's lower-case field names;
+// older engines cast it to an array of the values in schema order. Both are accepted.
+func lakeResourcesJSON(s string) ([]byte, error) {
+	var elems []json.RawMessage
+	if err := json.Unmarshal([]byte(s), &elems); err != nil {
+		return nil, fmt.Errorf("resources %.60q is not a JSON array", s)
+	}
+	w := &objWriter{}
+	w.buf.WriteByte('[')
+	for i, e := range elems {
+		if i > 0 {
+			w.buf.WriteByte(',')
+		}
+		vals := map[string]*string{}
+		var obj map[string]*string
+		var arr []*string
+		switch {
+		case json.Unmarshal(e, &obj) == nil:
+			for k, v := range obj {
+				vals[strings.ToLower(k)] = v
+			}
+		case json.Unmarshal(e, &arr) == nil && len(arr) <= len(lakeResourceFields):
+			for j, v := range arr {
+				vals[lakeResourceFields[j].column] = v
+			}
+		default:
+			return nil, fmt.Errorf("resources element %d %.60q is not an object of strings", i, e)
+		}
+		w.open()
+		for _, f := range lakeResourceFields {
+			if v := vals[f.column]; v != nil {
+				w.strAlways(f.key, *v)
+			}
+		}
+		w.close()
+	}
+	w.buf.WriteByte(']')
+	return w.buf.Bytes(), nil
 }
 
 // lakeTimeLayouts are the ways a Lake timestamp may come back.

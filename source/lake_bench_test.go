@@ -15,7 +15,7 @@ func BenchmarkLakeRowJSON(b *testing.B) {
 		{"siarn": "arn:aws:iam::111122223333:role/deploy"}, {"sitype": "Role"}, {"eventtime": "2026-03-01 12:00:00.000"},
 		{"eventsource": "s3.amazonaws.com"}, {"eventname": "GetObject"}, {"awsregion": "us-east-1"},
 		{"requestparameters": `{"bucketName":"b","key":"k","Host":"b.s3.amazonaws.com"}`}, {"eventid": "ev"},
-		{"readonly": "true"}, {"resources": `[{"ARN":"arn:aws:s3:::b/k","accountId":null,"type":"AWS::S3::Object"}]`},
+		{"readonly": "true"}, {"resources": `[{"accountid":null,"type":"AWS::S3::Object","arn":"arn:aws:s3:::b/k","arnprefix":null}]`},
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -32,7 +32,7 @@ func BenchmarkLakeRecords(b *testing.B) {
 	for i := range page {
 		page[i] = lakeRow("eventtime", "2026-03-01 12:00:00.000", "eventsource", "s3.amazonaws.com", "eventname", "GetObject",
 			"eventid", fmt.Sprint(i), "uitype", "IAMUser", "uiarn", "arn:aws:iam::111122223333:user/alice",
-			"requestparameters", `{"bucketName":"b","key":"k"}`, "resources", `[{"ARN":"arn:aws:s3:::b/k"}]`)
+			"requestparameters", `{"bucketName":"b","key":"k"}`, "resources", `[{"accountid":null,"type":"AWS::S3::Object","arn":"arn:aws:s3:::b/k","arnprefix":null}]`)
 	}
 	pages := make([][]any, 10)
 	for i := range pages {

@@ -260,7 +260,7 @@ func FuzzParseEventDataStore(f *testing.F) {
 			t.Fatalf("accepted %q but cannot build a query: %v", s, err)
 		}
 		skel, lits, err := splitSQL(sql)
-		if err != nil || !strings.Contains(skel, "\nFROM "+eds.ID+"\nORDER BY") || len(lits) != 3 {
+		if err != nil || !strings.Contains(skel, "\nFROM "+eds.ID+"\nORDER BY") || len(lits) != 0 {
 			t.Fatalf("the ID %q changed the query (%v):\n%s", eds.ID, err, sql)
 		}
 	})

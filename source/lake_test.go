@@ -93,7 +93,7 @@ func TestLakeRecords(t *testing.T) {
 				"uiaccountid", "111122223333", "sitype", "Role", "siarn", "arn:aws:iam::111122223333:role/deploy", "siusername", "deploy",
 				"eventtime", "2026-03-01 12:00:00.000", "eventsource", "iam.amazonaws.com", "eventname", "PassRole&<Check>",
 				"awsregion", "us-east-1", "requestparameters", `{"roleName":"r","policy":"{\"Version\":\"2012-10-17\"}","count":"5"}`,
-				"eventid", "ev-1", "readonly", "false", "resources", `[{"ARN":"arn:aws:iam::111122223333:role/r","accountId":"111122223333","type":"AWS::IAM::Role"}]`,
+				"eventid", "ev-1", "readonly", "false", "resources", `[{"accountid":"111122223333","type":"AWS::IAM::Role","arn":"arn:aws:iam::111122223333:role/r","arnprefix":null}]`,
 				"eventtype", "AwsApiCall", "recipientaccountid", "111122223333"),
 			// The same event stored twice.
 			lakeRow("eventtime", "2026-03-01 12:00:00.000", "eventsource", "iam.amazonaws.com", "eventname", "Dup", "eventid", "ev-1"),
@@ -309,5 +309,36 @@ func TestLakeFilterLocally(t *testing.T) {
 	got := collect(l.Records(context.Background(), t0, t0.Add(time.Hour)))
 	if diff := cmp.Diff([]string{"GetObject"}, got.names); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
+	}
+}
+
+func TestLakeResourcesJSON(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		wantErr        bool
+	}{
+		{"Trino objects", `[{"accountid":"1","type":"AWS::S3::Object","arn":"arn:aws:s3:::b/k","arnprefix":null}]`, `[{"accountId":"1","type":"AWS::S3::Object","ARN":"arn:aws:s3:::b/k"}]`, false},
+		{"prefix", `[{"accountid":null,"type":"AWS::S3::Bucket","arn":null,"arnprefix":"arn:aws:s3:::b/p"}]`, `[{"type":"AWS::S3::Bucket","ARNPrefix":"arn:aws:s3:::b/p"}]`, false},
+		{"arrays in schema order", `[["1","AWS::IAM::Role","arn:aws:iam::1:role/r",null]]`, `[{"accountId":"1","type":"AWS::IAM::Role","ARN":"arn:aws:iam::1:role/r"}]`, false},
+		{"empty", `[]`, `[]`, false},
+		{"two", `[{"arn":"a"},{"ARN":"b"}]`, `[{"ARN":"a"},{"ARN":"b"}]`, false},
+		{"not an array", `{"arn":"a"}`, "", true},
+		{"numbers", `[{"arn":5}]`, "", true},
+		{"too long an array", `[["a","b","c","d","e"]]`, "", true},
+		{"not JSON", `[{`, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := lakeResourcesJSON(tt.in)
+			if tt.wantErr {
+				if err == nil {
+					t.Errorf("lakeResourcesJSON(%s) = %s, want an error", tt.in, got)
+				}
+				return
+			}
+			if err != nil || string(got) != tt.want {
+				t.Errorf("lakeResourcesJSON(%s) = %s, %v; want %s", tt.in, got, err, tt.want)
+			}
+		})
 	}
 }

@@ -147,7 +147,7 @@ func (f *fakeCloudTrail) answer(op, region, body string, in map[string]any) (int
 		return http.StatusOK, map[string]any{"QueryStatus": "FINISHED", "QueryResultRows": []any{
 			row("eventtime", "2026-03-01 12:00:00.000", "eventsource", "s3.amazonaws.com", "eventname", "PutObject", "eventid", "l-1",
 				"uitype", "IAMUser", "uiarn", "arn:aws:iam::111122223333:user/alice", "uiusername", "alice",
-				"resources", `[{"ARN":"arn:aws:s3:::bucket/key","accountId":null,"type":"AWS::S3::Object"}]`),
+				"resources", `[{"accountid":null,"type":"AWS::S3::Object","arn":"arn:aws:s3:::bucket/key","arnprefix":null}]`),
 			row("eventtime", "2026-03-01 12:00:05.000", "eventsource", "sqs.amazonaws.com", "eventname", "SendMessage", "eventid", "l-2",
 				"uitype", "IAMUser", "uiarn", "arn:aws:iam::111122223333:user/alice", "uiusername", "alice",
 				"requestparameters", `{"queueUrl":"https://sqs.us-east-1.amazonaws.com/111122223333/q"}`),
