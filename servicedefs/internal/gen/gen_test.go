@@ -3,8 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
@@ -103,5 +108,33 @@ func TestGenerateFromDirectory(t *testing.T) {
 	}
 	if _, err := generate(context.Background(), config{serviceReference: filepath.Join(dir, "nosuch"), eventSources: es}); err == nil {
 		t.Error("generate from a missing directory succeeded")
+	}
+}
+
+// TestFetchServiceReference reads the service list and files from a loopback server that
+// speaks the layout of AWS's service reference endpoint.
+func TestFetchServiceReference(t *testing.T) {
+	mux := http.NewServeMux()
+	var srv *httptest.Server
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `[{"service":"svc","url":%q}]`, srv.URL+"/v1/svc/svc.json")
+	})
+	mux.HandleFunc("/v1/svc/svc.json", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"Name":"svc","Actions":[{"Name":"A"}]}`)
+	})
+	mux.HandleFunc("/bad", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `[{"service":"x","url":%q}]`, srv.URL+"/missing")
+	})
+	srv = httptest.NewServer(mux)
+	defer srv.Close()
+	got, prov, err := readServiceReference(context.Background(), srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Name != "svc" || len(got[0].Actions) != 1 || !strings.HasPrefix(prov, "fetched from ") {
+		t.Errorf("readServiceReference = %+v, %q", got, prov)
+	}
+	if _, _, err := readServiceReference(context.Background(), srv.URL+"/bad"); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("readServiceReference(bad) error = %v, want a 404", err)
 	}
 }
