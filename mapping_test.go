@@ -419,3 +419,31 @@ func ExampleRecord_Mapping() {
 	// mapped override:s3-delete-is-put
 	// s3:PutLifecycleConfiguration [arn:aws:s3:::b]
 }
+
+// TestEveryOperation maps every operation of the service reference (by the event source
+// named after its prefix) and checks that only actions of the reference are written.
+func TestEveryOperation(t *testing.T) {
+	ops, unmapped := 0, 0
+	for _, prefix := range servicedefs.Prefixes() {
+		source := prefix + ".amazonaws.com"
+		if p, ok := servicedefs.PrefixForEventSource(source); !ok || p != prefix {
+			continue
+		}
+		for _, op := range servicedefs.OperationNames(prefix) {
+			ops++
+			m := rec(source, op, `{"roleArn":"arn:aws:iam::1:role/r","tags":[{"key":"k"}],"versionId":"1"}`).Mapping()
+			if m.Outcome == Unmapped {
+				unmapped++
+			}
+			for _, p := range m.Permissions {
+				if _, ok := servicedefs.Canonical(string(p.Action)); !ok {
+					t.Errorf("%s %s: %s is not in the service reference", source, op, p.Action)
+				}
+			}
+		}
+	}
+	t.Logf("%d operations, %d unmapped", ops, unmapped)
+	if ops < 10000 || unmapped > ops/10 {
+		t.Errorf("%d of %d operations unmapped", unmapped, ops)
+	}
+}

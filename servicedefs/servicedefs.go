@@ -134,6 +134,20 @@ func LookupOperation(prefix, name string) (Operation, bool) {
 	return Operation{Name: o.name, AuthorizedActions: slices.Clone(o.authorized), Documented: o.documented}, true
 }
 
+// OperationNames returns the names of the API operations of a service prefix, sorted.
+func OperationNames(prefix string) []string {
+	s := catalogue().service(strings.ToLower(prefix))
+	if s == nil {
+		return nil
+	}
+	out := make([]string, 0, len(s.ops))
+	for _, o := range s.ops {
+		out = append(out, o.name)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // APIGatewayVersion tells the two API Gateway management APIs apart: v1 for REST APIs and
 // v2 for HTTP and WebSocket APIs. Both log events as apigateway.amazonaws.com and are
 // authorized by the HTTP verb actions apigateway:GET, POST, ….

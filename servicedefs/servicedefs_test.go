@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,6 +144,16 @@ func TestLookupOperation(t *testing.T) {
 				t.Errorf("LookupOperation(%q, %q) mismatch (-want +got):\n%s", tt.prefix, tt.op, diff)
 			}
 		})
+	}
+}
+
+func TestOperationNames(t *testing.T) {
+	got := OperationNames("kms")
+	if !slices.Contains(got, "ReEncrypt") || !slices.IsSorted(got) {
+		t.Errorf("OperationNames(kms) = %v, want sorted names with ReEncrypt", got)
+	}
+	if got := OperationNames("nosuch"); got != nil {
+		t.Errorf("OperationNames(nosuch) = %v, want nil", got)
 	}
 }
 
