@@ -158,13 +158,13 @@ var buckets = []string{"app-artifacts-prod", "customer-uploads-prod"}
 var calls = []call{
 	{"s3.amazonaws.com", "GetObject", 30, true, func(g *generator, region string) (any, []resource) {
 		b := buckets[g.rnd.IntN(len(buckets))]
-		key := fmt.Sprintf("data/%d/%s.json", g.rnd.IntN(1000), g.id(12))
+		key := fmt.Sprintf("data/%s/part-%02d.json", b[:3], g.rnd.IntN(40))
 		return map[string]any{"bucketName": b, "Host": b + ".s3." + region + ".amazonaws.com", "key": key},
 			[]resource{{"arn:aws:s3:::" + b + "/" + key, "", "AWS::S3::Object"}, {"arn:aws:s3:::" + b, account, "AWS::S3::Bucket"}}
 	}},
 	{"s3.amazonaws.com", "PutObject", 10, false, func(g *generator, region string) (any, []resource) {
 		b := buckets[g.rnd.IntN(len(buckets))]
-		key := fmt.Sprintf("data/%d/%s.json", g.rnd.IntN(1000), g.id(12))
+		key := fmt.Sprintf("data/%s/part-%02d.json", b[:3], g.rnd.IntN(40))
 		return map[string]any{"bucketName": b, "Host": b + ".s3." + region + ".amazonaws.com", "key": key, "x-amz-server-side-encryption": "aws:kms"},
 			[]resource{{"arn:aws:s3:::" + b + "/" + key, "", "AWS::S3::Object"}, {"arn:aws:s3:::" + b, account, "AWS::S3::Bucket"}}
 	}},
