@@ -18,7 +18,7 @@ import (
 // awsSourceFlags are the flags of select and generate that read records from AWS instead
 // of the log directory: the CloudTrail LookupEvents API or CloudTrail Lake.
 func awsSourceFlags() []cli.Flag {
-	const cat = "AWS sources (standard AWS configuration: credential chain, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_CLOUDTRAIL)"
+	const cat = "AWS sources (standard AWS configuration: credentials, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_CLOUDTRAIL)"
 	return []cli.Flag{
 		&cli.BoolFlag{
 			Name:     "use-cloudtrail-api",
@@ -27,7 +27,7 @@ func awsSourceFlags() []cli.Flag {
 		},
 		&cli.StringSliceFlag{
 			Name:     "region",
-			Usage:    "with --use-cloudtrail-api: a region to query, repeatable, queried concurrently (default: the configured region); with --lake-event-data-store: the store's region",
+			Usage:    "with --use-cloudtrail-api: query `REGION` (repeatable; regions are queried concurrently; default: the configured region); with --lake-event-data-store: the store's region",
 			Category: cat,
 		},
 		&cli.StringFlag{
@@ -125,8 +125,8 @@ func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []strin
 	if err != nil {
 		return nil, false, usagef("--lake-event-data-store: %v", err)
 	}
-	if filter.From.IsZero() && filter.To.IsZero() {
-		log.Warn("the CloudTrail Lake query has no time window and scans the whole event data store; give --from/--to to limit its cost")
+	if filter.From.IsZero() || !c.IsSet("from") {
+		log.Warn("no --from: the CloudTrail Lake query scans the event data store from its first event on, and Lake bills by the data a query scans")
 	}
 	return p.wrap(l.Records(c.Context, filter.From, filter.To)), true, nil
 }
