@@ -46,8 +46,11 @@ func runCoverage(c *cli.Context) error {
 	br := bufio.NewReaderSize(in, 1<<20)
 	skipped := 0
 	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
+		line, tooLong, err := readLine(br, maxLine)
+		if tooLong {
+			skipped++
+			log.Warn(fmt.Sprintf("skipped: %s line %d: longer than %d bytes", name, lineNo, maxLine))
+		} else if len(bytes.TrimSpace(line)) > 0 {
 			ignored, perr := cov.AddJSON(line)
 			switch {
 			case perr != nil:
@@ -68,4 +71,25 @@ func runCoverage(c *cli.Context) error {
 		log.Warn("skipped lines that are not records", "count", skipped)
 	}
 	return cov.Report().WriteText(c.App.Writer)
+}
+
+// maxLine is the longest record line coverage reads; longer lines are skipped.
+const maxLine = 16 << 20
+
+// readLine reads one line of at most max bytes. A longer line is consumed and reported as
+// tooLong without keeping it. err is io.EOF after the last line.
+func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > max {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if err != bufio.ErrBufferFull {
+			return line, tooLong, err
+		}
+	}
 }
