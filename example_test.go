@@ -24,7 +24,7 @@ func ExampleDecodeRecords() {
 	}
 	// Output:
 	// 15:04:51.0 s3.amazonaws.com GetObject
-	// skipped: record 1 (byte 122): record is not a JSON object
+	// skipped: record 1 (byte 118): record is not a JSON object
 	// 15:05:12.5 ec2.amazonaws.com DescribeInstances
 }
 
