@@ -186,15 +186,17 @@ func New(client Client, bucket, dir string, opts ...Option) *Downloader {
 
 // run is the state of one call to Download.
 type run struct {
-	d       *Downloader
-	root    *os.Root
-	mu      sync.Mutex // guards res and seen
-	res     Result
-	seen    map[string]bool
-	progMu  sync.Mutex // serialises progress calls
-	listing *errgroup.Group
-	fetches *errgroup.Group
-	closers sync.WaitGroup // close the day directories when their downloads are done
+	d    *Downloader
+	root *os.Root
+	mu   sync.Mutex // guards res, listFailures and seen
+	res  Result
+	// listFailures counts the Failures that are listings.
+	listFailures int
+	seen         map[string]bool
+	progMu       sync.Mutex // serialises progress calls
+	listing      *errgroup.Group
+	fetches      *errgroup.Group
+	closers      sync.WaitGroup // close the day directories when their downloads are done
 }
 
 // dayDir is the local directory of one day prefix, opened as an [os.Root] on first use so
@@ -268,7 +270,15 @@ func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Resul
 	case fatal != nil:
 		return &res, fatal
 	case res.Failed > 0:
-		return &res, fmt.Errorf("%w: %d of %d files or listings failed", ErrIncomplete, res.Failed, res.Listed)
+		files := res.Failed - r.listFailures
+		switch {
+		case r.listFailures == 0:
+			return &res, fmt.Errorf("%w: %d of %d files failed", ErrIncomplete, files, files+res.Downloaded+res.Existing)
+		case files == 0:
+			return &res, fmt.Errorf("%w: %d listings failed", ErrIncomplete, r.listFailures)
+		default:
+			return &res, fmt.Errorf("%w: %d files and %d listings failed", ErrIncomplete, files, r.listFailures)
+		}
 	}
 	return &res, nil
 }
@@ -343,7 +353,7 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 				cancel(err)
 				return err
 			}
-			r.fail(node, fmt.Errorf("listing s3://%s/%s: %w", r.d.bucket, node, err))
+			r.listFailed(node, fmt.Errorf("listing s3://%s/%s: %w", r.d.bucket, node, err))
 			return nil
 		}
 		for _, cp := range page.CommonPrefixes {
@@ -380,10 +390,12 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 	return nil
 }
 
-func (r *run) fail(key string, err error) {
+// listFailed records a listing that failed.
+func (r *run) listFailed(prefix string, err error) {
 	r.d.opts.logger.Warn(err.Error())
 	r.mu.Lock()
-	r.res.Failures = append(r.res.Failures, Failure{Key: key, Err: err})
+	r.res.Failures = append(r.res.Failures, Failure{Key: prefix, Err: err})
+	r.listFailures++
 	r.mu.Unlock()
 }
 

@@ -257,8 +257,8 @@ func TestDownloadFailures(t *testing.T) {
 				t.Errorf("failures mismatch (-want +got):\n%s", diff)
 			}
 			if len(tt.failed) > 0 {
-				if !errors.Is(err, s3download.ErrIncomplete) {
-					t.Errorf("Download error = %v, want ErrIncomplete", err)
+				if !errors.Is(err, s3download.ErrIncomplete) || !strings.Contains(err.Error(), "1 of 3 files failed") {
+					t.Errorf("Download error = %v, want ErrIncomplete: 1 of 3 files failed", err)
 				}
 				if res.Failed != len(tt.failed) {
 					t.Errorf("Result.Failed = %d, want %d", res.Failed, len(tt.failed))
@@ -273,6 +273,36 @@ func TestDownloadFailures(t *testing.T) {
 				t.Errorf("GetObject requests for the bad file = %d, want %d", gets, tt.wantGets)
 			}
 		})
+	}
+}
+
+func TestDownloadListingFailure(t *testing.T) {
+	f := newFakeS3(t)
+	layout := s3download.Layout{AccountIDs: []string{"111111111111"}, Regions: []string{"us-east-1", "eu-west-1"}}
+	var want []string
+	for _, region := range layout.Regions {
+		key := "AWSLogs/111111111111/CloudTrail/" + region + "/2017/01/01/" + logName("111111111111", region, day1, "a")
+		f.put(key, []byte("x"))
+		want = append(want, key)
+	}
+	broken := "AWSLogs/111111111111/CloudTrail/eu-west-1/"
+	f.interceptList = func(w http.ResponseWriter, r *http.Request, prefix string) bool {
+		if strings.HasPrefix(prefix, broken) {
+			http.Error(w, "<Error><Code>AccessDenied</Code><Message>no</Message></Error>", http.StatusForbidden)
+			return true
+		}
+		return false
+	}
+	dir := t.TempDir()
+	res, err := s3download.New(f.client(), testBucket, dir).Download(ctxTimeout(t), layout.DayPrefixes(day1, day1.Add(time.Hour)))
+	if diff := cmp.Diff(want[:1], files(t, dir)); diff != "" {
+		t.Errorf("files mismatch (-want +got):\n%s", diff)
+	}
+	if !errors.Is(err, s3download.ErrIncomplete) || !strings.Contains(err.Error(), "1 listings failed") {
+		t.Errorf("Download error = %v, want ErrIncomplete with 1 listing", err)
+	}
+	if len(res.Failures) != 1 || !strings.HasPrefix(res.Failures[0].Key, broken) || !strings.Contains(res.Failures[0].Error(), "AccessDenied") {
+		t.Errorf("Failures = %v, want the listing below %s with AccessDenied", res.Failures, broken)
 	}
 }
 

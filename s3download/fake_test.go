@@ -40,6 +40,8 @@ type fakeS3 struct {
 	// intercept, when set, may handle a GetObject request for key itself; it returns
 	// false to let the fake answer. attempt counts from 1.
 	intercept func(w http.ResponseWriter, r *http.Request, key string, attempt int) bool
+	// interceptList, when set, may answer a ListObjectsV2 request for prefix itself.
+	interceptList func(w http.ResponseWriter, r *http.Request, prefix string) bool
 }
 
 const testBucket = "trail-bucket"
@@ -60,7 +62,11 @@ func newFakeS3(t testing.TB) *fakeS3 {
 		case r.Method == http.MethodGet && key == "" && q.Get("list-type") == "2":
 			f.mu.Lock()
 			f.lists = append(f.lists, q.Get("prefix"))
+			interceptList := f.interceptList
 			f.mu.Unlock()
+			if interceptList != nil && interceptList(w, r, q.Get("prefix")) {
+				return
+			}
 		case r.Method == http.MethodGet && bucket == testBucket && key != "":
 			f.mu.Lock()
 			f.gets[key]++
