@@ -24,6 +24,7 @@ import (
 //	s3log KEY EVENT-TIME   # a gzipped CloudTrail log file with one event at EVENT-TIME (RFC 3339)
 //	s3log-on-get KEY EVENT-TIME  # as s3log, when the server next serves a GetObject
 //	s3put KEY FILE         # an object holding FILE from the work directory
+//	s3fail KEY             # GetObject of KEY fails with 500 InternalError from now on
 //	sleep DURATION         # for background commands (--wait)
 func TestDownloadScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -37,7 +38,10 @@ func TestDownloadScript(t *testing.T) {
 			hook := &downloadHook{backend: backend}
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodGet && strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 0 {
-					hook.onGet()
+					if hook.onGet(strings.TrimPrefix(r.URL.Path, "/trail-bucket/")) {
+						http.Error(w, "<Error><Code>InternalError</Code><Message>injected</Message></Error>", http.StatusInternalServerError)
+						return
+					}
 				}
 				fake.ServeHTTP(w, r)
 			}))
@@ -80,6 +84,12 @@ func TestDownloadScript(t *testing.T) {
 				ts.Check(err)
 				ts.Value("hook").(*downloadHook).add(args[0], downloadLogBody(at))
 			},
+			"s3fail": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: s3fail KEY")
+				}
+				ts.Value("hook").(*downloadHook).fail(args[0])
+			},
 			"s3put": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 2 {
 					ts.Fatalf("usage: s3put KEY FILE")
@@ -96,6 +106,16 @@ type downloadHook struct {
 	backend *s3mem.Backend
 	mu      sync.Mutex
 	pending map[string][]byte
+	failing map[string]bool
+}
+
+func (h *downloadHook) fail(key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.failing == nil {
+		h.failing = map[string]bool{}
+	}
+	h.failing[key] = true
 }
 
 func (h *downloadHook) add(key string, body []byte) {
@@ -107,13 +127,15 @@ func (h *downloadHook) add(key string, body []byte) {
 	h.pending[key] = body
 }
 
-func (h *downloadHook) onGet() {
+// onGet adds the pending objects and reports whether the GetObject of key is to fail.
+func (h *downloadHook) onGet(key string) (fail bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for key, body := range h.pending {
 		h.backend.PutObject("trail-bucket", key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil)
 	}
 	h.pending = nil
+	return h.failing[key]
 }
 
 func downloadPut(ts *testscript.TestScript, key string, body []byte) {
