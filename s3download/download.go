@@ -83,7 +83,9 @@ type options struct {
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // WithParallelism sets how many files are downloaded, and how many listings run, at once.
-// Zero or less means [DefaultParallelism].
+// Zero or less means [DefaultParallelism]. Above 10, raise the client's
+// http.Transport.MaxIdleConnsPerHost to match (the SDK keeps 10 idle connections a host),
+// or most requests open a new connection.
 func WithParallelism(n int) Option { return func(o *options) { o.parallelism = n } }
 
 // WithAttempts sets how often a file whose transfer breaks off after the response started
