@@ -22,11 +22,10 @@ type catalogueData struct {
 	apigateway [2]map[string]HTTPBinding
 }
 
-// serviceText is one service's lines, parsed on first use.
+// serviceText is one service's gzip member, parsed on first use.
 type serviceText struct {
 	prefix string
-	line   int // line number of the S line, for errors
-	text   string
+	member []byte
 	parsed func() (*service, error)
 }
 
@@ -76,32 +75,39 @@ func (c *catalogueData) service(prefix string) *service {
 	return s
 }
 
-// parse reads a gzipped catalogue. Lines are tab-separated:
+// parse reads a catalogue: a gzip member holding the header, then one gzip member per
+// service. The header's lines are tab-separated:
 //
 //	#key	value…                      provenance
 //	E	eventSource	prefix
 //	G	1|2	Operation	METHOD	/path
-//	S	prefix                         starts a service; R, A and O lines belong to it
+//	S	prefix	offset	length         where the service's member is, after the header
+//
+// and a service's member holds its lines:
+//
 //	R	resourceType	arnFormat…
 //	A	Action	resourceType…
 //	O	Operation	[authorized…]          "Name" of this service or "svc:Name"; "-" for none
 //
-// Only the top level is read here; each service's lines are parsed when first used.
+// Only the header is read here; each service is decompressed and parsed when first used.
 func parse(data []byte) (*catalogueData, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	br := bytes.NewReader(data)
+	zr, err := gzip.NewReader(br)
 	if err != nil {
 		return nil, fmt.Errorf("servicedefs catalogue: %w", err)
 	}
-	raw, err := io.ReadAll(zr)
+	zr.Multistream(false)
+	header, err := io.ReadAll(zr)
 	if err != nil {
 		return nil, fmt.Errorf("servicedefs catalogue: %w", err)
 	}
-	return parseText(string(raw))
+	// bytes.Reader is an io.ByteReader, so gzip has read exactly the header member.
+	return parseHeader(string(header), data[len(data)-br.Len():])
 }
 
-// lines calls fn with each line of text and its number, from first.
-func lines(text string, first int, fn func(n, start int, line string) error) error {
-	n := first
+// lines calls fn with each line of text and its number, from 1.
+func lines(text string, fn func(n int, line string) error) error {
+	n := 1
 	for start := 0; start < len(text); n++ {
 		end := strings.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -109,7 +115,7 @@ func lines(text string, first int, fn func(n, start int, line string) error) err
 		} else {
 			end += start
 		}
-		if err := fn(n, start, text[start:end]); err != nil {
+		if err := fn(n, text[start:end]); err != nil {
 			return err
 		}
 		start = end + 1
@@ -117,29 +123,21 @@ func lines(text string, first int, fn func(n, start int, line string) error) err
 	return nil
 }
 
-func parseText(text string) (*catalogueData, error) {
+// parseHeader reads the header text; members holds the service members.
+func parseHeader(text string, members []byte) (*catalogueData, error) {
 	c := &catalogueData{
 		sources:    map[string]string{},
 		services:   make(map[string]*serviceText, 512),
 		apigateway: [2]map[string]HTTPBinding{{}, {}},
 	}
-	var cur *serviceText
 	var prov []string
-	curStart := 0
-	closeService := func(end int) {
-		if cur != nil {
-			cur.text = text[curStart:end]
-			st := cur
-			st.parsed = sync.OnceValues(func() (*service, error) { return parseService(st.prefix, st.line, st.text) })
-		}
-	}
-	err := lines(text, 1, func(n, start int, line string) error {
+	err := lines(text, func(n int, line string) error {
 		if line == "" {
 			return nil
 		}
 		kind, rest, _ := strings.Cut(line, "\t")
 		bad := func(why string) error {
-			return fmt.Errorf("servicedefs catalogue line %d: %s", n, why)
+			return fmt.Errorf("servicedefs catalogue header line %d: %s", n, why)
 		}
 		switch kind {
 		case "E":
@@ -159,20 +157,18 @@ func parseText(text string) (*catalogueData, error) {
 			}
 			c.apigateway[v-1][strings.ToLower(f[1])] = HTTPBinding{Method: f[2], Path: f[3]}
 		case "S":
-			if rest == "" || strings.Contains(rest, "\t") {
-				return bad("service line needs one prefix")
+			f := strings.Split(rest, "\t")
+			if len(f) != 3 || f[0] == "" {
+				return bad("service line needs a prefix, an offset and a length")
 			}
-			closeService(start)
-			cur = &serviceText{prefix: rest, line: n + 1}
-			curStart = start + len(line) + 1
-			if curStart > len(text) {
-				curStart = len(text)
+			off, err1 := strconv.Atoi(f[1])
+			length, err2 := strconv.Atoi(f[2])
+			if err1 != nil || err2 != nil || off < 0 || length < 0 || off > len(members) || length > len(members)-off {
+				return bad(fmt.Sprintf("service %s lies outside the data", f[0]))
 			}
-			c.services[strings.ToLower(rest)] = cur
-		case "R", "A", "O":
-			if cur == nil {
-				return bad(kind + " line before any service")
-			}
+			st := &serviceText{prefix: f[0], member: members[off : off+length]}
+			st.parsed = sync.OnceValues(func() (*service, error) { return st.parse() })
+			c.services[strings.ToLower(f[0])] = st
 		default:
 			if strings.HasPrefix(kind, "#") {
 				if kind != "#trailscraper-servicedefs" && rest != "" {
@@ -187,7 +183,6 @@ func parseText(text string) (*catalogueData, error) {
 	if err != nil {
 		return nil, err
 	}
-	closeService(len(text))
 	if len(c.services) == 0 {
 		return nil, fmt.Errorf("servicedefs catalogue: no services")
 	}
@@ -195,17 +190,30 @@ func parseText(text string) (*catalogueData, error) {
 	return c, nil
 }
 
-// parseService parses the R, A and O lines of one service; first is the line number of
-// the first of them.
-func parseService(prefix string, first int, text string) (*service, error) {
+// parse decompresses and parses the service's member.
+func (st *serviceText) parse() (*service, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(st.member))
+	if err != nil {
+		return nil, fmt.Errorf("servicedefs catalogue, service %s: %w", st.prefix, err)
+	}
+	zr.Multistream(false)
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("servicedefs catalogue, service %s: %w", st.prefix, err)
+	}
+	return parseService(st.prefix, string(text))
+}
+
+// parseService parses the R, A and O lines of one service.
+func parseService(prefix string, text string) (*service, error) {
 	s := &service{prefix: prefix, actions: map[string]*action{}, resources: map[string][]string{}, ops: map[string]*operation{}}
-	err := lines(text, first, func(n, _ int, line string) error {
+	err := lines(text, func(n int, line string) error {
 		if line == "" {
 			return nil
 		}
 		f := strings.Split(line, "\t")
 		if len(f) < 2 || f[1] == "" {
-			return fmt.Errorf("servicedefs catalogue line %d: %s line without a name", n, f[0])
+			return fmt.Errorf("servicedefs catalogue, service %s line %d: %s line without a name", prefix, n, f[0])
 		}
 		switch f[0] {
 		case "R":
@@ -227,7 +235,7 @@ func parseService(prefix string, first int, text string) (*service, error) {
 			slices.Sort(o.authorized)
 			s.ops[strings.ToLower(f[1])] = o
 		default:
-			return fmt.Errorf("servicedefs catalogue line %d: unexpected %q line inside service %s", n, f[0], prefix)
+			return fmt.Errorf("servicedefs catalogue, service %s line %d: unknown line kind %q", prefix, n, f[0])
 		}
 		return nil
 	})

@@ -182,7 +182,7 @@ func TestAPIGatewayBinding(t *testing.T) {
 	}
 }
 
-func gz(t testing.TB, s string) []byte {
+func gz(s string) []byte {
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
 	w.Write([]byte(s))
@@ -190,21 +190,71 @@ func gz(t testing.TB, s string) []byte {
 	return b.Bytes()
 }
 
+// build makes a catalogue of a header and services given as prefix and text; the S lines
+// are added.
+func build(header string, services ...string) []byte {
+	var blob bytes.Buffer
+	for i := 0; i+1 < len(services); i += 2 {
+		off := blob.Len()
+		blob.Write(gz(services[i+1]))
+		header += fmt.Sprintf("S\t%s\t%d\t%d\n", services[i], off, blob.Len()-off)
+	}
+	return append(gz(header), blob.Bytes()...)
+}
+
+func TestParse(t *testing.T) {
+	data := build("#trailscraper-servicedefs\t2\n#servicereference\tsnap\nE\tX.amazonaws.com\tx\nG\t2\tGetApis\tGET\t/v2/apis\n",
+		"x", "R\tthing\tarn:${Partition}:x:::${Thing}\nA\tDoIt\tthing\nO\tDo\tDoIt\tiam:PassRole\nO\tBare\n",
+		"y", "A\tZ\n")
+	c, err := parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.provenance != "servicereference: snap" || c.sources["x.amazonaws.com"] != "x" || c.apigateway[1]["getapis"].Path != "/v2/apis" {
+		t.Errorf("header = %q %v %v", c.provenance, c.sources, c.apigateway)
+	}
+	x := c.service("x")
+	if x == nil {
+		t.Fatal("service x missing")
+	}
+	want := &service{prefix: "x",
+		actions:   map[string]*action{"doit": {name: "DoIt", resources: []string{"thing"}}},
+		order:     []string{"DoIt"},
+		resources: map[string][]string{"thing": {"arn:${Partition}:x:::${Thing}"}},
+		ops: map[string]*operation{
+			"do":   {name: "Do", authorized: []string{"iam:PassRole", "x:DoIt"}, documented: true},
+			"bare": {name: "Bare"},
+		}}
+	if diff := cmp.Diff(want, x, cmp.AllowUnexported(service{}, action{}, operation{})); diff != "" {
+		t.Errorf("service x mismatch (-want +got):\n%s", diff)
+	}
+	if y := c.service("y"); y == nil || len(y.order) != 1 {
+		t.Errorf("service y = %+v", y)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
-		name, text, want string
+		name string
+		data []byte
+		want string
 	}{
-		{"no services", "#trailscraper-servicedefs\t1\n", "no services"},
-		{"action before service", "A\tGetObject\n", "line 1: A line before any service"},
-		{"unknown kind", "S\ts3\nX\ty\n", `line 2: unknown line kind "X"`},
-		{"short source", "E\tx\n", "line 1: event source line needs 2 fields"},
-		{"bad version", "G\t3\tOp\tGET\t/\n", "line 1: binding version is not 1 or 2"},
-		{"empty name", "S\ts3\nO\t\n", "line 2: O line without a name"},
-		{"unknown kind in service", "S\ts3\nA\tX\nQ\ty\n", `line 3: unknown line kind "Q"`},
+		{"not gzip", []byte("not a gzip file at all"), "servicedefs catalogue: gzip: invalid header"},
+		{"truncated", []byte("\x1f\x8b"), "servicedefs catalogue: unexpected EOF"},
+		{"no services", build("#trailscraper-servicedefs\t2\n"), "no services"},
+		{"unknown kind", build("X\ty\n", "s3", ""), `header line 1: unknown line kind "X"`},
+		{"short source", build("E\tx\n", "s3", ""), "header line 1: event source line needs 2 fields"},
+		{"bad version", build("G\t3\tOp\tGET\t/\n", "s3", ""), "header line 1: binding version is not 1 or 2"},
+		{"bad service line", build("S\ts3\n"), "header line 1: service line needs a prefix, an offset and a length"},
+		{"service outside the data", build("S\ts3\t0\t99\n"), "header line 1: service s3 lies outside the data"},
+		{"negative offset", build("S\ts3\t-1\t1\n"), "header line 1: service s3 lies outside the data"},
+		{"empty name in service", build("", "s3", "O\t\n"), "service s3 line 1: O line without a name"},
+		{"unknown kind in service", build("", "s3", "A\tX\nQ\ty\n"), `service s3 line 2: unknown line kind "Q"`},
+		{"service not gzip", append(gz("S\ts3\t0\t12\n"), "not gzip at all"...), "service s3: gzip: invalid header"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parse(gz(t, tt.text))
+			c, err := parse(tt.data)
 			if err == nil {
 				for _, st := range c.services {
 					if _, err = st.parsed(); err != nil {
@@ -213,25 +263,22 @@ func TestParseErrors(t *testing.T) {
 				}
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("parse(%q) error = %v, want it to contain %q", tt.text, err, tt.want)
+				t.Errorf("parse error = %v, want it to contain %q", err, tt.want)
 			}
 		})
-	}
-	if _, err := parse([]byte("not gzip")); err == nil {
-		t.Error("parse(not gzip) succeeded")
 	}
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add([]byte("S\ts3\nR\tbucket\tarn:${Partition}:s3:::${BucketName}\nA\tListBucket\tbucket\nO\tHeadBucket\tListBucket\n"))
-	f.Add([]byte("E\ta.amazonaws.com\ta\nG\t1\tOp\tGET\t/x\n#k\tv\n"))
+	f.Add(build("E\ta.amazonaws.com\ta\nG\t1\tOp\tGET\t/x\n#k\tv\n", "s3", "R\tbucket\tarn:${Partition}:s3:::${BucketName}\nA\tListBucket\tbucket\nO\tHeadBucket\tListBucket\n"))
+	f.Add(build("", "a", "A\tX\n", "b", "O\tY\t-\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := parseText(string(data))
+		c, err := parse(data)
 		if err != nil {
 			return
 		}
 		if len(c.services) == 0 {
-			t.Fatal("parseText succeeded without services")
+			t.Fatal("parse succeeded without services")
 		}
 		for p := range c.services {
 			c.service(p) // must not panic
@@ -239,13 +286,33 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// BenchmarkFirstLookup measures loading the embedded catalogue, which the first lookup
-// pays once.
+// BenchmarkFirstLookup measures what the first lookup pays once: reading the header and
+// decompressing and parsing one service (s3, one of the largest).
 func BenchmarkFirstLookup(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := parse(embedded); err != nil {
+		c, err := parse(embedded)
+		if err != nil {
 			b.Fatal(err)
+		}
+		if s := c.service("s3"); s == nil || s.actions["getobject"] == nil {
+			b.Fatal("s3:GetObject missing")
+		}
+	}
+}
+
+// BenchmarkLoadEverything decompresses and parses every service, for comparison.
+func BenchmarkLoadEverything(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := parse(embedded)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, st := range c.services {
+			if _, err := st.parsed(); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

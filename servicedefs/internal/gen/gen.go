@@ -82,8 +82,26 @@ func generate(ctx context.Context, cfg config) ([]byte, error) {
 		}
 	}
 
+	// Each service is its own gzip member, so that a lookup decompresses only the
+	// service it needs; the first member, the header, says where each one is.
+	var blob bytes.Buffer
+	type member struct {
+		prefix      string
+		off, length int
+	}
+	var index []member
+	for _, s := range services {
+		var text bytes.Buffer
+		writeService(&text, s)
+		off := blob.Len()
+		if err := gzipTo(&blob, text.Bytes()); err != nil {
+			return nil, err
+		}
+		index = append(index, member{s.Name, off, blob.Len() - off})
+	}
+
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "#trailscraper-servicedefs\t1\n")
+	fmt.Fprintf(&b, "#trailscraper-servicedefs\t2\n")
 	fmt.Fprintf(&b, "#servicereference\t%s\n", provenance)
 	fmt.Fprintf(&b, "#apigateway\t%s\t%s\n", versions[0], versions[1])
 	for _, src := range slices.Sorted(mapsKeys(sources)) {
@@ -94,22 +112,27 @@ func generate(ctx context.Context, cfg config) ([]byte, error) {
 			fmt.Fprintf(&b, "G\t%d\t%s\t%s\t%s\n", v+1, bd.op, bd.method, bd.path)
 		}
 	}
-	for _, s := range services {
-		writeService(&b, s)
+	for _, m := range index {
+		fmt.Fprintf(&b, "S\t%s\t%d\t%d\n", m.prefix, m.off, m.length)
 	}
-
 	var out bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&out, gzip.BestCompression)
-	if err != nil {
+	if err := gzipTo(&out, b.Bytes()); err != nil {
 		return nil, err
 	}
-	if _, err := zw.Write(b.Bytes()); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
+	out.Write(blob.Bytes())
 	return out.Bytes(), nil
+}
+
+// gzipTo appends data to w as one gzip member, deterministically (no name, no time).
+func gzipTo(w *bytes.Buffer, data []byte) error {
+	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	if _, err := zw.Write(data); err != nil {
+		return err
+	}
+	return zw.Close()
 }
 
 func mapsKeys(m map[string]string) func(func(string) bool) {
@@ -125,8 +148,8 @@ func mapsKeys(m map[string]string) func(func(string) bool) {
 // clean reports whether s can be written as a catalogue field.
 func clean(s string) bool { return s != "" && !strings.ContainsAny(s, "\t\n\r") }
 
+// writeService writes the R, A and O lines of one service.
 func writeService(b *bytes.Buffer, s service) {
-	fmt.Fprintf(b, "S\t%s\n", s.Name)
 	res := slices.Clone(s.Resources)
 	slices.SortFunc(res, func(x, y struct {
 		Name       string   `json:"Name"`
