@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -94,5 +97,63 @@ func TestDownloadSummary(t *testing.T) {
 		if got := downloadBytes(n); got != want {
 			t.Errorf("downloadBytes(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestDownloadS3ClientEndpoint(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    string
+		profile string // a ~/.aws/config
+	}{
+		{name: "AWS_ENDPOINT_URL_S3", env: map[string]string{"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:1"}, want: "http://127.0.0.1:1"},
+		{name: "AWS_ENDPOINT_URL", env: map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:2"}, want: "http://127.0.0.1:2"},
+		{name: "the S3 one wins", env: map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:2", "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:3"}, want: "http://127.0.0.1:3"},
+		{
+			name:    "endpoint_url in the profile",
+			env:     map[string]string{"AWS_PROFILE": "minio"},
+			profile: "[profile minio]\nregion = eu-west-1\nservices = minio-services\n\n[services minio-services]\ns3 =\n  endpoint_url = http://127.0.0.1:4\n",
+			want:    "http://127.0.0.1:4",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfgFile := dir + "/config"
+			if err := os.WriteFile(cfgFile, []byte(tt.profile), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+				t.Setenv(k, "")
+				os.Unsetenv(k)
+			}
+			t.Setenv("AWS_CONFIG_FILE", cfgFile)
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+			t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			client, err := downloadS3Client(context.Background(), "trail-bucket", 32, false, newLogger(io.Discard, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := client.Options()
+			if got := aws.ToString(o.BaseEndpoint); got != tt.want {
+				t.Errorf("BaseEndpoint = %q, want %q", got, tt.want)
+			}
+			if !o.UsePathStyle {
+				t.Errorf("UsePathStyle = false, want true with a custom endpoint")
+			}
+			if o.Region == "" {
+				t.Errorf("Region is empty")
+			}
+			hc, ok := o.HTTPClient.(*awshttp.BuildableClient)
+			if !ok || hc.GetTransport().MaxIdleConnsPerHost != 32 {
+				t.Errorf("HTTP client %T does not keep 32 idle connections a host", o.HTTPClient)
+			}
+		})
 	}
 }
