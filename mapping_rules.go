@@ -19,6 +19,8 @@ var permissionless = map[string]string{
 	"sts:getcalleridentity": "sts-get-caller-identity",
 	// IAM User Guide, "Permissions for GetSessionToken": "No permissions are required for a user to get a session token."
 	"sts:getsessiontoken": "sts-get-session-token",
+	// iam-dataset map.json sdk_permissionless_actions: DynamoDB.DescribeEndpoints (endpoint discovery).
+	"dynamodb:describeendpoints": "dynamodb-describe-endpoints",
 	// IAM User Guide, "Comparing AWS STS credentials": the caller has no AWS credentials; the role's trust policy decides.
 	"sts:assumerolewithsaml":         "sts-federation",
 	"sts:assumerolewithwebidentity":  "sts-federation",
@@ -103,6 +105,8 @@ var overrides = map[string]override{
 	"dynamodb:executestatement":      {id: "dynamodb-partiql", dynamic: partiQL},
 	"dynamodb:batchexecutestatement": {id: "dynamodb-partiql", dynamic: partiQL},
 	"dynamodb:executetransaction":    {id: "dynamodb-partiql", dynamic: partiQL},
+	// DynamoDB API reference, TransactWriteItems: each item needs the action of its kind (Put, Update, Delete, ConditionCheck).
+	"dynamodb:transactwriteitems": {id: "dynamodb-transact-write", dynamic: transactWrite},
 	// SQS Developer Guide, "Amazon SQS API permissions": batch calls are authorized by the single-message action.
 	"sqs:sendmessagebatch":             {id: "batch-is-single", actions: []string{"sqs:SendMessage"}},
 	"sqs:deletemessagebatch":           {id: "batch-is-single", actions: []string{"sqs:DeleteMessage"}},
@@ -230,6 +234,36 @@ func partiQL(r *Record, q *request, ps []Permission) []Permission {
 	})
 	if len(actions) == 0 {
 		actions = []string{"dynamodb:PartiQLDelete", "dynamodb:PartiQLInsert", "dynamodb:PartiQLSelect", "dynamodb:PartiQLUpdate"}
+	}
+	for _, a := range actions {
+		g := newGrant(a, rule)
+		ps = append(ps, g.permission(r, q))
+	}
+	return ps
+}
+
+// transactKinds maps the keys of TransactWriteItems' items to their actions.
+var transactKinds = []struct{ key, action string }{
+	{"conditioncheck", "dynamodb:ConditionCheckItem"},
+	{"delete", "dynamodb:DeleteItem"},
+	{"put", "dynamodb:PutItem"},
+	{"update", "dynamodb:UpdateItem"},
+}
+
+// transactWrite grants the action of each item kind in the transaction, on the record's
+// tables; all four when the items cannot be read.
+func transactWrite(r *Record, q *request, ps []Permission) []Permission {
+	rule := ruleOverridePrefix + "dynamodb-transact-write"
+	var actions []string
+	for _, k := range transactKinds {
+		if q.has(k.key) {
+			actions = append(actions, k.action)
+		}
+	}
+	if len(actions) == 0 {
+		for _, k := range transactKinds {
+			actions = append(actions, k.action)
+		}
 	}
 	for _, a := range actions {
 		g := newGrant(a, rule)
