@@ -324,6 +324,7 @@ func downloadWait(ctx context.Context, stderr io.Writer, args downloadArgs, once
 		if !deadline.IsZero() {
 			left := time.Until(deadline)
 			if left <= 0 {
+				fmt.Fprintf(stderr, "trailscraper: %s; %s, none after --to %s; --wait-timeout reached\n", got, newest, to)
 				fmt.Fprintln(stderr, downloadSummary(res))
 				return fmt.Errorf("gave up waiting after %s: %s, not after --to %s", args.waitTimeout, newest, to)
 			}
