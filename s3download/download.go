@@ -370,7 +370,11 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 				if obj.Key == nil || !strings.HasPrefix(*obj.Key, node) || strings.Contains((*obj.Key)[len(node):], "/") {
 					continue
 				}
-				if !r.fetch(ctx, day, *obj.Key, aws.ToInt64(obj.Size)) {
+				size := int64(-1) // unknown: some stores leave it out
+				if obj.Size != nil {
+					size = *obj.Size
+				}
+				if !r.fetch(ctx, day, *obj.Key, size) {
 					return nil
 				}
 			}
@@ -437,7 +441,7 @@ func (r *run) fetch(ctx context.Context, day *dayDir, key string, size int64) bo
 		r.mu.Unlock()
 		return true
 	}
-	r.progress(Event{Kind: Listed, Key: key, Size: size})
+	r.progress(Event{Kind: Listed, Key: key, Size: max(size, 0)})
 	if ctx.Err() != nil {
 		return false
 	}
@@ -454,16 +458,16 @@ func (r *run) fetch(ctx context.Context, day *dayDir, key string, size int64) bo
 			err = fmt.Errorf("downloading s3://%s/%s: %w", r.d.bucket, key, err)
 			log.Warn(err.Error())
 			r.res.Failures = append(r.res.Failures, Failure{Key: key, Err: err})
-			r.progress(Event{Kind: Failed, Key: key, Size: size, Err: err})
+			r.progress(Event{Kind: Failed, Key: key, Size: max(size, 0), Err: err})
 		case existing:
 			log.Debug("skipped: already present", "key", key)
 			r.res.Existing++
-			r.progress(Event{Kind: Existing, Key: key, Size: size})
+			r.progress(Event{Kind: Existing, Key: key, Size: max(size, 0)})
 		default:
 			log.Debug("downloaded", "key", key, "bytes", n)
 			r.res.Downloaded++
 			r.res.Bytes += n
-			r.progress(Event{Kind: Downloaded, Key: key, Size: size})
+			r.progress(Event{Kind: Downloaded, Key: key, Size: max(size, 0)})
 		}
 		return nil
 	})
@@ -473,7 +477,8 @@ func (r *run) fetch(ctx context.Context, day *dayDir, key string, size int64) bo
 // errShort is a transfer that ended before Content-Length bytes arrived.
 var errShort = errors.New("transfer ended early")
 
-// get downloads key to rel below the root unless a file of the listed size is there already.
+// get downloads key to rel below the root unless a file of the listed size (any size when
+// the listing did not say, size < 0) is there already.
 func (r *run) get(ctx context.Context, day *dayDir, key, rel string, size int64) (n int64, existing bool, err error) {
 	dir, name := filepath.Split(rel)
 	root, err := day.open(r.root, cmp.Or(dir, "."))
@@ -484,7 +489,7 @@ func (r *run) get(ctx context.Context, day *dayDir, key, rel string, size int64)
 		if !fi.Mode().IsRegular() {
 			return 0, false, fmt.Errorf("%s exists and is not a regular file", filepath.Join(r.d.dir, rel))
 		}
-		if fi.Size() == size {
+		if size < 0 || fi.Size() == size {
 			return 0, true, nil
 		}
 		r.d.opts.logger.Warn("replacing a file whose size differs from the object's; it may be incomplete",
