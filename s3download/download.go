@@ -131,7 +131,7 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind EventKind
 	Key  string
-	Size int64 // the object's size as listed
+	Size int64 // the object's size as listed; 0 when the listing did not say
 	Err  error // for Failed
 }
 
