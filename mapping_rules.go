@@ -303,6 +303,12 @@ func isTagging(a string, _ []string) bool {
 	return strings.HasPrefix(n, "Tag") || n == "CreateTags" || strings.HasPrefix(n, "AddTags")
 }
 
+// isUntagging matches the actions that remove tags.
+func isUntagging(a string, _ []string) bool {
+	_, n, _ := strings.Cut(a, ":")
+	return strings.HasPrefix(n, "Untag") || strings.HasPrefix(n, "RemoveTags")
+}
+
 // versionVariant matches X…Version… when X… without "Version" is also authorized.
 func versionVariant(a string, authorized []string) bool {
 	i := strings.Index(a, "Version")
@@ -350,7 +356,10 @@ var secondaries = []secondary{
 	// S3 User Guide, "Object Lock": s3:BypassGovernanceRetention with x-amz-bypass-governance-retention.
 	{feature: "bypass-governance", match: named("s3:BypassGovernanceRetention"), trigger: keys("x-amz-bypass-governance-retention")},
 	// S3 API reference, PutObject: s3:PutObjectAcl with an ACL header, …Tagging with x-amz-tagging, Object Lock headers.
-	{feature: "acl", match: named("s3:PutObjectAcl"), trigger: keys("x-amz-acl", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control")},
+	{feature: "acl", match: named("s3:PutObjectAcl", "s3:PutBucketAcl"), trigger: keys("x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control")},
+	// S3 API reference, CreateBucket: Object Lock needs s3:PutBucketObjectLockConfiguration and s3:PutBucketVersioning; x-amz-object-ownership needs s3:PutBucketOwnershipControls.
+	{feature: "object-lock", match: named("s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning"), trigger: keys("x-amz-bucket-object-lock-enabled")},
+	{feature: "object-ownership", match: named("s3:PutBucketOwnershipControls"), trigger: keys("x-amz-object-ownership")},
 	{feature: "tagging", match: named("s3:PutObjectTagging"), trigger: keys("x-amz-tagging")},
 	{feature: "legal-hold", match: named("s3:PutObjectLegalHold"), trigger: keys("x-amz-object-lock-legal-hold")},
 	{feature: "retention", match: named("s3:PutObjectRetention"), trigger: keys("x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date")},
@@ -359,6 +368,12 @@ var secondaries = []secondary{
 	// Bedrock User Guide, "Converse API": guardrails and tools need their own actions.
 	{feature: "guardrail", match: named("bedrock:ApplyGuardrail"), trigger: keys("guardrailconfig", "guardrailidentifier")},
 	{feature: "tools", match: named("bedrock:InvokeTool"), trigger: keys("toolconfig")},
+	// SNS API reference, CreateTopic: sns:PutDataProtectionPolicy with a DataProtectionPolicy attribute.
+	{feature: "data-protection-policy", match: named("sns:PutDataProtectionPolicy"), trigger: keys("dataprotectionpolicy")},
+	// KMS API reference, CreateKey: the Policy parameter sets the key policy (kms:PutKeyPolicy).
+	{feature: "key-policy", match: named("kms:PutKeyPolicy"), trigger: keys("policy")},
+	// Untagging while updating (for example Service Catalog UpdateProduct RemoveTags).
+	{feature: "untag", match: isUntagging, trigger: keys("removetags", "tagstoremove", "tagkeystoremove", "removetagkeys")},
 	// Response- or signature-dependent: never granted from the data alone.
 	{feature: "bearer-token", match: func(a string, _ []string) bool { return strings.HasSuffix(strings.ToLower(a), ":callwithbearertoken") }},
 	{feature: "object-lock-read", match: named("s3:GetObjectLegalHold", "s3:GetObjectRetention", "s3:GetObjectTagging")},
