@@ -456,3 +456,24 @@ func TestEveryOperation(t *testing.T) {
 		t.Errorf("%d of %d operations unmapped", unmapped, ops)
 	}
 }
+
+func ExampleCoverage() {
+	cov := NewCoverage()
+	for _, line := range []string{
+		`{"eventSource":"s3.amazonaws.com","eventName":"GetObject"}`,
+		`{"eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity"}`,
+		`{"eventSource":"s3.amazonaws.com","eventName":"NoSuchOperation"}`,
+	} {
+		if _, err := cov.AddJSON([]byte(line)); err != nil {
+			fmt.Println(err)
+		}
+	}
+	rep := cov.Report()
+	fmt.Println(rep.ByOutcome[Mapped], rep.ByOutcome[Permissionless], rep.ByOutcome[Unmapped])
+	for _, p := range rep.UnmappedPairs {
+		fmt.Println(p.EventSource, p.EventName, p.Rule)
+	}
+	// Output:
+	// 1 1 1
+	// s3.amazonaws.com NoSuchOperation unmapped
+}

@@ -358,3 +358,22 @@ func ExampleAPIGatewayBinding() {
 	fmt.Println(b.Method, b.Path)
 	// Output: POST /v2/apis/{ApiId}/integrations
 }
+
+func ExamplePrefixForEventSource() {
+	p, _ := PrefixForEventSource("monitoring.amazonaws.com")
+	fmt.Println(p)
+	_, ok := PrefixForEventSource("unknown.amazonaws.com")
+	fmt.Println(ok)
+	// Output:
+	// cloudwatch
+	// false
+}
+
+func ExampleResourceTypes() {
+	for _, rt := range ResourceTypes("s3:ListBucket") {
+		fmt.Println(rt.Name, rt.ARNFormats)
+	}
+	// Output:
+	// accesspoint [arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}]
+	// bucket [arn:${Partition}:s3:::${BucketName}]
+}
