@@ -122,19 +122,19 @@ func replacedBy(extras []extra, fired []bool, a iam.Action) bool {
 
 // Rules that are not in a table.
 const (
-	ruleUnmapped          = "unmapped"
-	ruleUnknownSource     = "unknown-event-source"
-	ruleOperation         = "operation"
-	ruleActionName        = "action-name"
-	ruleUnverified        = "unverified-service"
-	ruleAWSServiceCaller  = "aws-service-caller"
-	ruleServiceEvent      = "service-event"
-	ruleConsoleSignIn     = "console-sign-in"
-	ruleAPIGatewayV1      = "apigateway-v1"
-	ruleAPIGatewayV2      = "apigateway-v2"
-	ruleRequestPrefix     = "request:"
-	ruleOverridePrefix    = "override:"
-	rulePermissionlessFmt = "permissionless:"
+	ruleUnmapped             = "unmapped"
+	ruleUnknownSource        = "unknown-event-source"
+	ruleOperation            = "operation"
+	ruleActionName           = "action-name"
+	ruleUnverified           = "unverified-service"
+	ruleAWSServiceCaller     = "aws-service-caller"
+	ruleServiceEvent         = "service-event"
+	ruleConsoleSignIn        = "console-sign-in"
+	ruleAPIGatewayV1         = "apigateway-v1"
+	ruleAPIGatewayV2         = "apigateway-v2"
+	ruleRequestPrefix        = "request:"
+	ruleOverridePrefix       = "override:"
+	rulePermissionlessPrefix = "permissionless:"
 )
 
 // recordPermissionless drops records whose call was not authorized by the caller's
@@ -154,7 +154,7 @@ func recordPermissionless(r *Record) (string, bool) {
 	case r.UserIdentity.Type == "IdentityCenterUser" && strings.EqualFold(r.EventSource, "sso.amazonaws.com"):
 		// IAM Identity Center User Guide, "Logging AWS access portal calls": the portal
 		// user calls with a bearer token, not with IAM credentials.
-		return rulePermissionlessFmt + "identity-center-portal", true
+		return rulePermissionlessPrefix + "identity-center-portal", true
 	}
 	return "", false
 }
@@ -288,7 +288,7 @@ func makeDecision(source, name string) *decision {
 	}
 	for _, n := range names {
 		if rule, ok := permissionless[strings.ToLower(prefix+":"+n)]; ok {
-			return &decision{outcome: Permissionless, rule: rulePermissionlessFmt + rule}
+			return &decision{outcome: Permissionless, rule: rulePermissionlessPrefix + rule}
 		}
 	}
 	if strings.EqualFold(prefix, "apigateway") {
