@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/trailscraper/trailscraper/iam"
 	"github.com/trailscraper/trailscraper/servicedefs"
@@ -232,30 +233,86 @@ func newGrant(action, rule string) grant {
 
 type pairKey struct{ source, name string }
 
-// decisions caches decide. It holds at most maxDecisions pairs so that input with endless
-// distinct names cannot grow it without bound; beyond that, decisions are recomputed.
-var decisions = struct {
-	sync.RWMutex
-	m map[pairKey]*decision
-}{m: map[pairKey]*decision{}}
+// decisions caches decide. The first maxHot pairs live in a copy-on-write map read
+// without locking (the usual working set is a few hundred pairs); later ones, up to
+// maxDecisions, in a locked map, so that input with endless distinct names cannot grow the
+// cache without bound. Beyond that, decisions are recomputed.
+var decisions struct {
+	hot  atomic.Pointer[map[pairKey]*decision]
+	mu   sync.Mutex
+	cold map[pairKey]*decision
+}
 
-const maxDecisions = 1 << 16
+const (
+	maxHot       = 1 << 11
+	maxDecisions = 1 << 16
+)
 
 func decide(source, name string) *decision {
 	k := pairKey{source, name}
-	decisions.RLock()
-	d := decisions.m[k]
-	decisions.RUnlock()
+	if hot := decisions.hot.Load(); hot != nil {
+		if d := (*hot)[k]; d != nil {
+			return d
+		}
+	}
+	decisions.mu.Lock()
+	d := decisions.cold[k]
+	decisions.mu.Unlock()
 	if d != nil {
 		return d
 	}
 	d = makeDecision(source, name)
-	decisions.Lock()
-	if len(decisions.m) < maxDecisions {
-		decisions.m[k] = d
-	}
-	decisions.Unlock()
+	storeDecision(k, d)
 	return d
+}
+
+// storeDecision adds d to the cache, if there is room.
+func storeDecision(k pairKey, d *decision) {
+	decisions.mu.Lock()
+	defer decisions.mu.Unlock()
+	hot := decisions.hot.Load()
+	switch {
+	case hot == nil || len(*hot) < maxHot:
+		m := make(map[pairKey]*decision, 1+cachedLen(hot))
+		if hot != nil {
+			for kk, dd := range *hot {
+				m[kk] = dd
+			}
+		}
+		m[k] = d
+		decisions.hot.Store(&m)
+	case len(decisions.cold) < maxDecisions-maxHot:
+		if decisions.cold == nil {
+			decisions.cold = map[pairKey]*decision{}
+		}
+		decisions.cold[k] = d
+	}
+}
+
+// forgetDecision removes a pair from the cache (for tests).
+func forgetDecision(k pairKey) {
+	decisions.mu.Lock()
+	defer decisions.mu.Unlock()
+	delete(decisions.cold, k)
+	if hot := decisions.hot.Load(); hot != nil {
+		if _, ok := (*hot)[k]; ok {
+			m := make(map[pairKey]*decision, len(*hot))
+			for kk, dd := range *hot {
+				if kk != k {
+					m[kk] = dd
+				}
+			}
+			decisions.hot.Store(&m)
+		}
+	}
+}
+
+// cachedLen returns the number of decisions in a hot map.
+func cachedLen(hot *map[pairKey]*decision) int {
+	if hot == nil {
+		return 0
+	}
+	return len(*hot)
 }
 
 // versionSuffix matches the API versions CloudTrail appends to some event names: Lambda's

@@ -140,14 +140,8 @@ func TestUnverifiedService(t *testing.T) {
 	// The embedded table has no prefix missing from the snapshot, so plant the decision
 	// that makeDecision takes for one, and follow it through the generator.
 	k := pairKey{"newservice.amazonaws.com", "DoThing"}
-	decisions.Lock()
-	decisions.m[k] = unverifiedDecision("newservice", "DoThing")
-	decisions.Unlock()
-	defer func() {
-		decisions.Lock()
-		delete(decisions.m, k)
-		decisions.Unlock()
-	}()
+	storeDecision(k, unverifiedDecision("newservice", "DoThing"))
+	defer forgetDecision(k)
 	r := rec(k.source, k.name, "", "arn:aws:newservice:us-east-1:1:thing/x")
 	m := r.Mapping()
 	want := []string{"newservice:DoThing unverified-service [arn:aws:newservice:us-east-1:1:thing/x]"}
@@ -399,19 +393,25 @@ func TestARNFormatMatch(t *testing.T) {
 }
 
 func TestDecisionCacheIsBounded(t *testing.T) {
-	for i := range 10 {
+	for i := range maxHot + 10 {
 		decide("s3.amazonaws.com", fmt.Sprintf("NoSuchThing%d", i))
 	}
-	decisions.RLock()
-	n := len(decisions.m)
-	decisions.RUnlock()
-	if n > maxDecisions {
-		t.Errorf("cache holds %d decisions, more than %d", n, maxDecisions)
+	decisions.mu.Lock()
+	hot, cold := cachedLen(decisions.hot.Load()), len(decisions.cold)
+	decisions.mu.Unlock()
+	if hot > maxHot || hot+cold > maxDecisions || cold == 0 {
+		t.Errorf("cache holds %d hot and %d cold decisions, want at most %d hot, %d in all, some cold", hot, cold, maxHot, maxDecisions)
 	}
-	// The same answer cached and uncached.
+	// A cold decision is found again; a forgotten one is recomputed the same.
+	k := pairKey{"s3.amazonaws.com", fmt.Sprintf("NoSuchThing%d", maxHot+5)}
+	if d := decide(k.source, k.name); d != decisions.cold[k] {
+		t.Errorf("cold decision not reused")
+	}
 	r := rec("s3.amazonaws.com", "GetObject", `{"versionId":"1"}`, "arn:aws:s3:::b/k")
-	if a, b := perms(r.Permissions()), perms(r.Permissions()); !cmp.Equal(a, b) {
-		t.Errorf("cached %v, first %v", b, a)
+	first := perms(r.Permissions())
+	forgetDecision(pairKey{"s3.amazonaws.com", "GetObject"})
+	if again := perms(r.Permissions()); !cmp.Equal(first, again) {
+		t.Errorf("recomputed %v, first %v", again, first)
 	}
 }
 
