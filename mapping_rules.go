@@ -22,9 +22,8 @@ var permissionless = map[string]string{
 	// iam-dataset map.json sdk_permissionless_actions: DynamoDB.DescribeEndpoints (endpoint discovery).
 	"dynamodb:describeendpoints": "dynamodb-describe-endpoints",
 	// IAM User Guide, "Comparing AWS STS credentials": the caller has no AWS credentials; the role's trust policy decides.
-	"sts:assumerolewithsaml":         "sts-federation",
-	"sts:assumerolewithwebidentity":  "sts-federation",
-	"sts:assumerolewithclientgrants": "sts-federation",
+	"sts:assumerolewithsaml":        "sts-federation",
+	"sts:assumerolewithwebidentity": "sts-federation",
 	// IAM Identity Center portal API (sso portal): authorized by the user's access token; the service reference lists these without actions.
 	"sso:getrolecredentials":         "identity-center-portal",
 	"sso:listaccountroles":           "identity-center-portal",
