@@ -39,7 +39,7 @@ var absoluteLayouts = []string{
 var (
 	relativeAgo    = regexp.MustCompile(`^(\d+|[a-z]+)\s*([a-z]+)\s+ago$`)
 	relativeSigned = regexp.MustCompile(`^(-|\+|in\s+)\s*(\d+)\s*([a-z]+)$`)
-	relativeLast   = regexp.MustCompile(`^(?:last|past) ([a-z]+)$`)
+	relativeLast   = regexp.MustCompile(`^(?:last|past) (second|minute|hour|day|week|month|year)$`)
 )
 
 var numberWords = map[string]int{

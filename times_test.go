@@ -51,6 +51,9 @@ func TestParseTime(t *testing.T) {
 		{"file name timestamp", "20171211T1505Z", nowBerlin, time.Date(2017, 12, 11, 15, 5, 0, 0, time.UTC)},
 		{"last week via when", "last week", now, now.AddDate(0, 0, -7)},
 		{"tomorrow via when", "tomorrow", now, now.AddDate(0, 0, 1)},
+		{"last night via when", "last night", now, time.Date(2017, 12, 10, 23, 4, 51, 0, time.UTC)},
+		{"past year", "past year", now, now.AddDate(-1, 0, 0)},
+		{"5pm via when", "5pm", now, time.Date(2017, 12, 11, 17, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,6 +86,8 @@ func TestParseTimeErrors(t *testing.T) {
 		{"partial phrase", "now and then", `cannot read "now and then"`},
 		{"phrase inside text", "meet me tomorrow please", "cannot read"},
 		{"unknown unit", "3 fortnights ago", `unknown unit "fortnights"`},
+		{"last unknown unit", "last fortnight", `cannot read "last fortnight"`},
+		{"bare number", "2017", `cannot read "2017"`},
 		{"unknown number word", "many days ago", `"many" is not a number`},
 		{"too far", "9999999999 days ago", "too far away"},
 		{"huge digits", "99999999999999999999999 days ago", "not a number"},
