@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -61,10 +62,11 @@ func GeneratePolicy(records iter.Seq[Record], opts ...Option) (*iam.Policy, erro
 // Generator accumulates the permissions of records one at a time; [GeneratePolicy] is a
 // loop over it. It is not safe for concurrent use.
 type Generator struct {
-	cfg     config
-	grants  map[string]iam.Statement // distinct action+resources
-	actions map[iam.Action]*Explanation
-	records int
+	cfg      config
+	grants   map[string]iam.Statement // distinct action+resources
+	actions  map[iam.Action]*Explanation
+	unmapped map[EventName]int
+	records  int
 }
 
 // Explanation says why a policy holds an action: the events that needed it and the mapping
@@ -79,9 +81,10 @@ type Explanation struct {
 // NewGenerator returns an empty Generator.
 func NewGenerator(opts ...Option) *Generator {
 	g := &Generator{
-		cfg:     config{logger: slog.New(slog.DiscardHandler)},
-		grants:  map[string]iam.Statement{},
-		actions: map[iam.Action]*Explanation{},
+		cfg:      config{logger: slog.New(slog.DiscardHandler)},
+		grants:   map[string]iam.Statement{},
+		actions:  map[iam.Action]*Explanation{},
+		unmapped: map[EventName]int{},
 	}
 	for _, o := range opts {
 		o(&g.cfg)
@@ -92,10 +95,26 @@ func NewGenerator(opts ...Option) *Generator {
 // Add records the permissions r needed.
 func (g *Generator) Add(r *Record) {
 	g.records++
-	for _, p := range r.Permissions() {
+	m := r.Mapping()
+	if m.Outcome == Unmapped {
+		g.unmapped[EventName{r.EventSource, r.EventName}]++
+	}
+	for _, p := range m.Permissions {
 		g.add(r, p)
 	}
 }
+
+// EventName is a CloudTrail event source and event name.
+type EventName struct {
+	Source, Name string
+}
+
+func (e EventName) String() string { return e.Source + " " + e.Name }
+
+// Unmapped returns the events added so far that map to no IAM action, with how many
+// records each had: operations the service reference does not know, and event sources of
+// no known service.
+func (g *Generator) Unmapped() map[EventName]int { return maps.Clone(g.unmapped) }
 
 func (g *Generator) add(r *Record, p Permission) {
 	res := p.Resources

@@ -336,8 +336,11 @@ func (p *recParser) object(what string, field func(key []byte) error) error {
 		if err != nil {
 			return err
 		}
+		var lower [32]byte
 		if escaped {
 			key = nil // no field we read has an escaped name
+		} else {
+			key = lowerKey(key, &lower)
 		}
 		if p.peek() != ':' {
 			return p.syntax("expected ':' after an object key, found %s", p.describe())
@@ -357,6 +360,27 @@ func (p *recParser) object(what string, field func(key []byte) error) error {
 			return p.syntax("expected ',' or '}' in an object, found %s", p.describe())
 		}
 	}
+}
+
+// lowerKey returns key in lower case, using buf when it has to change. Field names are
+// matched case-insensitively, as encoding/json does: CloudTrail writes camelCase, but
+// exports through Athena or a SIEM often lower-case nested names ("principalid").
+func lowerKey(key []byte, buf *[32]byte) []byte {
+	for i, c := range key {
+		if c >= 'A' && c <= 'Z' {
+			if len(key) > len(buf) {
+				return key // longer than any field we read
+			}
+			n := copy(buf[:], key)
+			for j := i; j < n; j++ {
+				if c := buf[j]; c >= 'A' && c <= 'Z' {
+					buf[j] = c + 'a' - 'A'
+				}
+			}
+			return buf[:n]
+		}
+	}
+	return key
 }
 
 // rawValue consumes a value and returns its bytes, or nil for null.
@@ -394,28 +418,28 @@ func parseRecord(raw []byte, strs interner) (Record, error) {
 	err := p.object("record", func(key []byte) error {
 		var err error
 		switch string(key) {
-		case "eventSource":
+		case "eventsource":
 			r.EventSource, err = p.str("eventSource")
-		case "eventName":
+		case "eventname":
 			r.EventName, err = p.str("eventName")
-		case "eventTime":
+		case "eventtime":
 			eventTimeOff = p.pos
 			eventTime, err = p.str("eventTime")
-		case "eventType":
+		case "eventtype":
 			r.EventType, err = p.str("eventType")
-		case "awsRegion":
+		case "awsregion":
 			r.AWSRegion, err = p.str("awsRegion")
-		case "sourceIPAddress":
+		case "sourceipaddress":
 			r.SourceIPAddress, err = p.str("sourceIPAddress")
-		case "userAgent":
+		case "useragent":
 			r.UserAgent, err = p.str("userAgent")
-		case "errorCode":
+		case "errorcode":
 			r.ErrorCode, err = p.str("errorCode")
-		case "requestParameters":
+		case "requestparameters":
 			r.RequestParameters, err = p.rawValue()
 		case "resources":
 			r.ResourceARNs, err = p.resources()
-		case "userIdentity":
+		case "useridentity":
 			err = p.userIdentity(&r.UserIdentity)
 		default:
 			err = p.skip(0)
@@ -437,13 +461,35 @@ func parseRecord(raw []byte, strs interner) (Record, error) {
 		return Record{}, p.syntax("unexpected %s after the record", p.describe())
 	}
 	if eventTime != "" {
-		t, err := time.Parse(time.RFC3339Nano, eventTime)
-		if err != nil {
-			return Record{}, p.shape(eventTimeOff, "eventTime %q is not an RFC 3339 time", eventTime)
+		t, ok := parseEventTime(eventTime)
+		if !ok {
+			return Record{}, p.shape(eventTimeOff, "eventTime %q is not a time", eventTime)
 		}
-		r.EventTime = t.UTC()
+		r.EventTime = t
 	}
 	return r, nil
+}
+
+// eventTimeLayouts are the forms eventTime takes: CloudTrail writes RFC 3339 in UTC;
+// exports from Athena, CloudTrail Lake and SIEMs write a space instead of the T and often
+// no zone, which is UTC there too.
+var eventTimeLayouts = []string{
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+}
+
+// parseEventTime parses an eventTime, in UTC.
+func parseEventTime(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), true
+	}
+	for _, layout := range eventTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }
 
 // validate checks that b is one valid JSON value.
@@ -479,7 +525,7 @@ func (p *recParser) resources() ([]string, error) {
 	for {
 		var arn string
 		if err := p.object("an entry of resources", func(key []byte) error {
-			if string(key) == "ARN" {
+			if string(key) == "arn" {
 				var err error
 				arn, err = p.str("resources[].ARN")
 				return err
@@ -509,21 +555,21 @@ func (p *recParser) userIdentity(u *UserIdentity) error {
 		switch string(key) {
 		case "type":
 			u.Type, err = p.str("userIdentity.type")
-		case "principalId":
+		case "principalid":
 			u.PrincipalID, err = p.str("userIdentity.principalId")
 		case "arn":
 			u.ARN, err = p.str("userIdentity.arn")
-		case "accountId":
+		case "accountid":
 			u.AccountID, err = p.str("userIdentity.accountId")
-		case "accessKeyId":
+		case "accesskeyid":
 			u.AccessKeyID, err = p.str("userIdentity.accessKeyId")
-		case "userName":
+		case "username":
 			u.UserName, err = p.str("userIdentity.userName")
-		case "invokedBy":
+		case "invokedby":
 			u.InvokedBy, err = p.str("userIdentity.invokedBy")
-		case "sessionContext":
+		case "sessioncontext":
 			err = p.object("userIdentity.sessionContext", func(key []byte) error {
-				if string(key) != "sessionIssuer" {
+				if string(key) != "sessionissuer" {
 					return p.skip(0)
 				}
 				return p.object("userIdentity.sessionContext.sessionIssuer", func(key []byte) error {

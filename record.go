@@ -74,7 +74,8 @@ func (e *RecordError) Unwrap() error { return e.Err }
 
 // ParseRecord parses one CloudTrail record. Missing fields and nulls are left empty. The
 // error reports invalid JSON, JSON that is not an object, a field of the wrong type, or an
-// eventTime that is not an RFC 3339 time. The record keeps raw (not a copy) as its Raw bytes.
+// eventTime that is not a time (RFC 3339 as CloudTrail writes it, or "2006-01-02 15:04:05"
+// with or without fraction and zone, in UTC, as exports write it). The record keeps raw (not a copy) as its Raw bytes.
 func ParseRecord(raw []byte) (Record, error) {
 	return parseRecord(bytes.TrimSpace(raw), nil)
 }

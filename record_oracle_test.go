@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // The encoding/json based record decoder that ParseRecord replaced: kept as the oracle of
@@ -74,11 +73,11 @@ func parseRecordStd(raw []byte) (Record, error) {
 		Raw:             raw,
 	}
 	if t := str(w.EventTime); t != "" {
-		et, err := time.Parse(time.RFC3339Nano, t)
-		if err != nil {
-			return Record{}, fmt.Errorf("eventTime %q is not an RFC 3339 time", t)
+		et, ok := parseEventTime(t)
+		if !ok {
+			return Record{}, fmt.Errorf("eventTime %q is not a time", t)
 		}
-		r.EventTime = et.UTC()
+		r.EventTime = et
 	}
 	if p := w.RequestParameters; len(p) > 0 && !bytes.Equal(p, []byte("null")) {
 		r.RequestParameters = p

@@ -1,7 +1,13 @@
 package main
 
 import (
+	"cmp"
+	"fmt"
+	"log/slog"
+	"maps"
 	"runtime"
+	"slices"
+	"strings"
 
 	"github.com/trailscraper/trailscraper"
 	"github.com/urfave/cli/v2"
@@ -52,6 +58,7 @@ func runGenerate(c *cli.Context) error {
 		g.Add(&r)
 	}
 	skips.summary()
+	warnUnmapped(log, g.Unmapped())
 	if c.Bool("explain") {
 		return writeExplanation(c.App.Writer, g.Explain())
 	}
@@ -60,4 +67,23 @@ func runGenerate(c *cli.Context) error {
 		return err
 	}
 	return writePolicy(c.App.Writer, p)
+}
+
+// warnUnmapped prints one warning listing the events that map to no IAM action, so that a
+// policy that misses something never does so silently.
+func warnUnmapped(log *slog.Logger, unmapped map[trailscraper.EventName]int) {
+	if len(unmapped) == 0 {
+		return
+	}
+	events := slices.SortedFunc(maps.Keys(unmapped), func(a, b trailscraper.EventName) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Name, b.Name))
+	})
+	parts := make([]string, len(events))
+	total := 0
+	for i, e := range events {
+		parts[i] = fmt.Sprintf("%s (%d)", e, unmapped[e])
+		total += unmapped[e]
+	}
+	log.Warn(fmt.Sprintf("%d record(s) of %d event(s) map to no IAM action and are not in the policy: %s",
+		total, len(events), strings.Join(parts, ", ")))
 }
