@@ -451,6 +451,11 @@ func splitAuthorized(prefix, op string, authorized []string) (primary []string, 
 	if len(primary) > 0 {
 		return primary, extras
 	}
+	if len(rest) == 0 {
+		// Every authorized action looked like a feature's (PutObjectLockConfiguration
+		// authorizes only s3:PutBucketObjectLockConfiguration): then they are the call's own.
+		rest, extras = authorized, nil
+	}
 	var own, other []string
 	for _, a := range rest {
 		if p, _, _ := strings.Cut(a, ":"); strings.EqualFold(p, prefix) {
