@@ -150,6 +150,10 @@ func TestLogFileRecords(t *testing.T) {
 	big := gzipBytes(t, testDocument(5000))
 	checksum := bytes.Clone(good)
 	checksum[len(checksum)-6] ^= 0xff // the CRC-32 in the trailer
+	corrupt := bytes.Clone(big)
+	for i := len(corrupt) / 2; i < len(corrupt)/2+64; i++ {
+		corrupt[i] ^= 0x5a // damage the deflate stream itself
+	}
 	var allRaw []string
 	for i := range 300 {
 		allRaw = append(allRaw, testRecordJSON(i))
@@ -167,6 +171,7 @@ func TestLogFileRecords(t *testing.T) {
 		{"truncated header", good[:5], 0, []string{"gzip data is truncated"}},
 		{"truncated after records", big[:len(big)/2], -1, []string{"gzip data is truncated (", "); the ", " records before it were kept"}},
 		{"checksum", checksum, 300, []string{"gzip checksum mismatch"}},
+		{"corrupt deflate data", corrupt, -1, []string{"records before it were kept"}}, // found by inflate or by the JSON decoder
 		{"empty gzip", gzipBytes(t, nil), 0, []string{"input is empty"}},
 		{"bad JSON", gzipBytes(t, []byte(`{"Records":[{"a":1},{"b":}]}`)), 1, []string{"the 1 record before it was kept"}},
 		{"no Records", gzipBytes(t, []byte(`{"foo":[]}`)), 0, []string{`no "Records" array`}},
