@@ -70,7 +70,7 @@ func (d *Dir) parallelism() int {
 // the sequence.
 func (d *Dir) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
 	return func(yield func(trailscraper.Record, error) bool) {
-		files, warnings, err := d.list(func(lf *trailscraper.LogFile) bool { return lf.InTimeframe(from, to) })
+		files, warnings, err := d.list(ctx, func(lf *trailscraper.LogFile) bool { return lf.InTimeframe(from, to) })
 		if err != nil {
 			yield(trailscraper.Record{}, err)
 			return
@@ -186,8 +186,9 @@ func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to t
 
 // list returns the log files below the directory for which keep is true, sorted by
 // timestamp, then path, and warnings (*trailscraper.RecordError) for entries that could
-// not be read. The error reports a directory that is missing or cannot be read.
-func (d *Dir) list(keep func(*trailscraper.LogFile) bool) ([]trailscraper.LogFile, []error, error) {
+// not be read. The error reports a directory that is missing or cannot be read, or the
+// cancellation of ctx.
+func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) ([]trailscraper.LogFile, []error, error) {
 	fi, err := os.Lstat(d.path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("log directory %s: %w", d.path, unwrapPath(err))
@@ -206,6 +207,9 @@ func (d *Dir) list(keep func(*trailscraper.LogFile) bool) ([]trailscraper.LogFil
 	var files []trailscraper.LogFile
 	var warnings []error
 	err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if err != nil {
 			if p == root {
 				return fmt.Errorf("log directory %s: %w", d.path, unwrapPath(err))
@@ -259,7 +263,7 @@ func unwrapPath(err error) error {
 // are logged as warnings and skipped. The error wraps [ErrNoLogFiles] when there are no
 // log files and [ErrNoEvents] when none of them holds a record with an eventTime.
 func (d *Dir) LastEventTime(ctx context.Context) (time.Time, error) {
-	files, warnings, err := d.list(func(*trailscraper.LogFile) bool { return true })
+	files, warnings, err := d.list(ctx, func(*trailscraper.LogFile) bool { return true })
 	if err != nil {
 		return time.Time{}, err
 	}
