@@ -465,8 +465,11 @@ func (d *decoder) checkRaw(i int, path string) error {
 // are left out; Effect is always written. Numbers inside Condition and Principal are kept
 // as written. Non-ASCII text is written as UTF-8 (the original escaped it).
 //
-// It fails only when Condition, Principal or NotPrincipal holds invalid JSON.
+// It fails when p is nil and when Condition, Principal or NotPrincipal holds invalid JSON.
 func Marshal(p *Policy) ([]byte, error) {
+	if p == nil {
+		return nil, errors.New("marshalling a nil policy")
+	}
 	var b bytes.Buffer
 	b.WriteString("{\n")
 	if p.ID != "" {

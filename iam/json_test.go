@@ -187,6 +187,12 @@ func TestMarshalInvalidRaw(t *testing.T) {
 	}
 }
 
+func TestMarshalNil(t *testing.T) {
+	if b, err := Marshal(nil); err == nil {
+		t.Errorf("Marshal(nil) = %q, nil; want an error", b)
+	}
+}
+
 func TestParse(t *testing.T) {
 	tests := []struct {
 		name string
