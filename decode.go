@@ -1,7 +1,6 @@
 package trailscraper
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -316,12 +315,12 @@ func (s *scanner) value() ([]byte, int64, bool) {
 		}
 		c := s.buf[i]
 		if inString {
-			j := bytes.IndexAny(s.buf[i:], "\"\\")
-			if j < 0 {
-				i = len(s.buf)
+			for i < len(s.buf) && s.buf[i] != '"' && s.buf[i] != '\\' {
+				i++
+			}
+			if i >= len(s.buf) {
 				continue
 			}
-			i += j
 			if s.buf[i] == '\\' {
 				if i+1 >= len(s.buf) {
 					// Need the escaped byte too: read on, then look again.

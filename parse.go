@@ -104,6 +104,12 @@ func (p *recParser) stringBytes() ([]byte, bool, error) {
 	escaped := false
 	b := p.b
 	for i := p.pos; i < len(b); i++ {
+		for i < len(b) && !strSpecial[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
@@ -136,6 +142,16 @@ func (p *recParser) stringBytes() ([]byte, bool, error) {
 	p.pos = len(b)
 	return nil, false, p.syntax("unterminated string")
 }
+
+// strSpecial marks the bytes that end a run of plain string content: the quote, the
+// backslash, and control characters (invalid in JSON strings).
+var strSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
