@@ -15,7 +15,7 @@ as 2017-12-11 15:04:51+00:00. It reads the newest files first and stops once no 
 can hold a later event.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "log-dir", Value: defaultLogDir, Usage: "the `DIR` of downloaded CloudTrail log files"},
-			&cli.IntFlag{Name: "jobs", Usage: "how many log files to decode at once (default: the number of CPUs)"},
+			jobsFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			log := newLogger(c.App.ErrWriter, c.Bool("verbose"))

@@ -27,8 +27,13 @@ func localSourceFlags(forGenerate bool) []cli.Flag {
 	}
 	return []cli.Flag{
 		logDir,
-		&cli.IntFlag{Name: "jobs", Usage: "how many log files to decode at once (default: the number of CPUs)"},
+		jobsFlag(),
 	}
+}
+
+// jobsFlag is --jobs, how many log files are decoded at once.
+func jobsFlag() cli.Flag {
+	return &cli.IntFlag{Name: "jobs", Usage: "decode `N` log files at once", DefaultText: "the number of CPUs"}
 }
 
 // filterFlags are the flags that choose which records to keep, whatever their source.
@@ -39,7 +44,7 @@ func filterFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "filter-assumed-role-arn", Usage: "keep only events of sessions of the role `ARN`, matched exactly (repeatable)"},
 		&cli.StringSliceFlag{Name: "filter-principal", Usage: "keep only events whose userIdentity ARN, session issuer ARN or user name matches `PATTERN`; '*' matches anything (repeatable)"},
 		&cli.StringSliceFlag{Name: "filter-event-source", Usage: "keep only events of the event `SOURCE`, e.g. s3.amazonaws.com; '*' matches anything (repeatable)"},
-		&cli.StringFlag{Name: "errors", Value: "include", Usage: "what to do with failed calls (records with an errorCode): `include`, exclude or only"},
+		&cli.StringFlag{Name: "errors", Value: "include", Usage: "`MODE` for failed calls (records with an errorCode): include them, exclude them, or keep only them (include, exclude, only)"},
 	}
 }
 
