@@ -2,6 +2,7 @@ package guess
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func FuzzExtend(f *testing.F) {
 		i := 0
 		seen := map[iam.Effect]map[string]bool{}
 		for _, s := range out.Statement {
-			if i < len(p.Statement) && s.Effect == p.Statement[i].Effect && equalActions(s.Action, p.Statement[i].Action) && equalStrings(s.Resource, p.Statement[i].Resource) && s.Sid == p.Statement[i].Sid {
+			if i < len(p.Statement) && s.Effect == p.Statement[i].Effect && equalList(s.Action, p.Statement[i].Action) && equalList(s.Resource, p.Statement[i].Resource) && s.Sid == p.Statement[i].Sid {
 				i++
 				continue
 			}
@@ -67,26 +68,7 @@ func FuzzExtend(f *testing.F) {
 	})
 }
 
-func equalActions(a, b []iam.Action) bool {
-	if len(a) != len(b) || (a == nil) != (b == nil) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) || (a == nil) != (b == nil) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+// equalList reports whether a and b hold the same elements and are both nil or both not.
+func equalList[T comparable](a, b []T) bool {
+	return (a == nil) == (b == nil) && slices.Equal(a, b)
 }

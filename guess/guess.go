@@ -1,13 +1,20 @@
 // Package guess extends a policy with actions related to the ones it has.
 //
+// # Guessing
+//
 // It follows the original trailscraper's guess command: the name of an action is reduced to
 // its base by removing the verbs Describe, Create, Delete, Update, Detach, Attach, List, Put
-// and Get and a trailing "s" ("DescribeLaunchConfigurations" → "LaunchConfiguration"), and
-// the candidates are every verb plus the base, then every verb plus the base plus "s", in
-// that order. Unlike the original, a candidate is proposed only if it is an action that
-// exists in AWS's service reference (see package servicedefs), and only once: never the
-// action itself, never an action the policy already allows (or denies, for a Deny
-// statement), never twice.
+// and Get and a trailing "s" ([Base]: "DescribeLaunchConfigurations" → "LaunchConfiguration"),
+// and the candidates are every verb plus the base, then every verb plus the base plus "s",
+// in that order ([Guesser.Related]).
+//
+// # Only existing actions, each once
+//
+// Unlike the original, a candidate is proposed only if it is an action that exists, by
+// default in AWS's service reference (see package servicedefs; [WithCatalog] names another
+// [Catalog]), and only once: never the action itself, never an action the policy already
+// allows (or denies, for a Deny statement), never twice. [Extend] and [Guesser.Extend] add
+// the guesses of each statement as a new statement right after it.
 package guess
 
 import (
@@ -45,8 +52,14 @@ type Guesser struct {
 type Option func(*Guesser)
 
 // WithCatalog makes the Guesser take its actions from c instead of the embedded AWS service
-// reference.
-func WithCatalog(c Catalog) Option { return func(g *Guesser) { g.catalog = c } }
+// reference. A nil c keeps the embedded reference.
+func WithCatalog(c Catalog) Option {
+	return func(g *Guesser) {
+		if c != nil {
+			g.catalog = c
+		}
+	}
+}
 
 // New returns a Guesser that proposes actions from the embedded AWS service reference.
 func New(opts ...Option) *Guesser {
@@ -72,7 +85,8 @@ func Extend(p *iam.Policy, prefixes ...string) *iam.Policy { return New().Extend
 // prefixes limits the guesses to those verbs ("Get", "List", …); none means all of Describe,
 // Create, Delete, Update, Detach, Attach, List, Put and Get. They are title-cased as the
 // original did ("describe" → "Describe"); prefixes that are not such verbs are allowed
-// ("Batch" + "GetItem"…) but rarely produce an existing action.
+// ("Batch" + "GetItem"…) but rarely produce an existing action. Spaces around a prefix are
+// ignored.
 //
 // Statements with NotAction, and actions that contain a wildcard or have no service prefix,
 // produce no guesses. An action is proposed once per effect: never the action itself, never
@@ -181,12 +195,12 @@ func Base(name string) string {
 
 func defaultVerbs() []string { return verbs[:] }
 
-// normalise title-cases the verbs as Python's str.title did in the original CLI and drops
-// empty and repeated ones; nil means all verbs.
+// normalise trims the verbs, title-cases them as Python's str.title did in the original CLI
+// and drops empty and repeated ones; nil means all verbs.
 func normalise(prefixes []string) []string {
 	var out []string
 	for _, p := range prefixes {
-		t := title(p)
+		t := title(strings.TrimSpace(p))
 		if t == "" {
 			continue
 		}
