@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,7 +18,10 @@ import (
 	"github.com/trailscraper/trailscraper"
 )
 
-var _ trailscraper.RecordSource = (*CloudTrail)(nil)
+var (
+	_ trailscraper.RecordSource = (*CloudTrail)(nil)
+	_ LookupEventsAPI           = (*cloudtrail.Client)(nil)
+)
 
 // awsOptions are the options of the CloudTrail and Lake sources. They live in the shared
 // options struct (source.go) so that every source takes the same Option type.
@@ -71,9 +75,16 @@ func WithFilter(f trailscraper.Filter) Option {
 }
 
 // WithRegions sets the regions that [CloudTrail] queries. By default it queries the region
-// its client is configured for.
+// its client is configured for. A region given twice is queried once.
 func WithRegions(regions ...string) Option {
-	return func(o *options) { o.aws.regions = append([]string(nil), regions...) }
+	return func(o *options) {
+		o.aws.regions = nil
+		for _, r := range regions {
+			if !slices.Contains(o.aws.regions, r) {
+				o.aws.regions = append(o.aws.regions, r)
+			}
+		}
+	}
 }
 
 // WithRequestRate sets how many LookupEvents calls a second [CloudTrail] makes in each
@@ -403,19 +414,19 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 	}
 }
 
-// throttleCodes are the error codes with which AWS says a call was throttled.
-var throttleCodes = map[string]bool{
-	"ThrottlingException":       true,
-	"Throttling":                true,
-	"TooManyRequestsException":  true,
-	"RequestLimitExceeded":      true,
-	"RequestThrottled":          true,
-	"RequestThrottledException": true,
-}
-
+// isThrottle reports whether err carries one of the error codes with which AWS says a call
+// was throttled.
 func isThrottle(err error) bool {
 	var ae smithy.APIError
-	return errors.As(err, &ae) && throttleCodes[ae.ErrorCode()]
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.ErrorCode() {
+	case "ThrottlingException", "Throttling", "TooManyRequestsException",
+		"RequestLimitExceeded", "RequestThrottled", "RequestThrottledException":
+		return true
+	}
+	return false
 }
 
 // window returns the filter that a source applies for Records(ctx, from, to): f (or the

@@ -194,11 +194,20 @@ func TestCloudTrailRegions(t *testing.T) {
 		}
 		return ok(body)
 	})
-	for _, par := range []int{0, 1} {
-		t.Run(fmt.Sprintf("parallelism %d", par), func(t *testing.T) {
+	cases := []struct {
+		name    string
+		par     int
+		regions []string
+	}{
+		{"parallelism 0", 0, []string{"us-east-1", "eu-west-1", "ap-south-1"}},
+		{"parallelism 1", 1, []string{"us-east-1", "eu-west-1", "ap-south-1"}},
+		{"a region given twice is queried once", 0, []string{"us-east-1", "eu-west-1", "us-east-1", "ap-south-1", "eu-west-1"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			var progress atomic.Int64
-			src := NewCloudTrail(f.client(1), WithRequestRate(0), WithParallelism(par),
-				WithRegions("us-east-1", "eu-west-1", "ap-south-1"),
+			src := NewCloudTrail(f.client(1), WithRequestRate(0), WithParallelism(tc.par),
+				WithRegions(tc.regions...),
 				WithProgress(func(Progress) { progress.Add(1) }))
 			got := collect(src.Records(context.Background(), time.Time{}, time.Time{}))
 			if len(got.errs) > 0 {

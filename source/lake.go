@@ -20,7 +20,11 @@ import (
 	"github.com/trailscraper/trailscraper"
 )
 
-var _ trailscraper.RecordSource = (*Lake)(nil)
+var (
+	_ trailscraper.RecordSource = (*Lake)(nil)
+	_ LakeAPI                   = (*cloudtrail.Client)(nil)
+	_ error                     = (*QueryError)(nil)
+)
 
 // LakeAPI is the part of the CloudTrail client that [Lake] uses; *cloudtrail.Client
 // implements it.
