@@ -155,6 +155,11 @@ type Failure struct {
 
 func (f Failure) Error() string { return f.Err.Error() }
 
+// Unwrap returns f.Err.
+func (f Failure) Unwrap() error { return f.Err }
+
+var _ error = Failure{}
+
 // Downloader downloads CloudTrail log files from one bucket to one local directory.
 type Downloader struct {
 	client Client
@@ -342,6 +347,9 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 		Bucket:    aws.String(r.d.bucket),
 		Prefix:    aws.String(node),
 		Delimiter: aws.String("/"),
+	}, func(o *s3.ListObjectsV2PaginatorOptions) {
+		// A store that answers with the token it was given would be listed forever.
+		o.StopOnDuplicateToken = true
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

@@ -401,3 +401,35 @@ func TestDownloadNoSuchBucket(t *testing.T) {
 		t.Errorf("Download error = %v, want one naming the bucket", err)
 	}
 }
+
+// TestDownloadRepeatedToken checks that a store that answers every page with the same
+// continuation token ends the listing instead of being listed forever.
+func TestDownloadRepeatedToken(t *testing.T) {
+	f := newFakeS3(t)
+	dirKey := "AWSLogs/111111111111/CloudTrail/us-east-1/2017/01/01/"
+	key := dirKey + logName("111111111111", "us-east-1", day1, "a")
+	f.put(key, []byte("abc"))
+	f.interceptList = func(w http.ResponseWriter, r *http.Request, prefix string) bool {
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>%s</Name><Prefix>%s</Prefix><Delimiter>/</Delimiter><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated><NextContinuationToken>same</NextContinuationToken><Contents><Key>%s</Key><Size>3</Size></Contents></ListBucketResult>`,
+			testBucket, prefix, key)
+		return true
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := s3download.New(f.client(), testBucket, dir).Download(ctx, []string{dirKey})
+	if err != nil {
+		t.Fatalf("Download: %v (listed %d times)", err, len(f.listed()))
+	}
+	if diff := cmp.Diff([]string{key}, files(t, dir)); diff != "" {
+		t.Errorf("files mismatch (-want +got):\n%s", diff)
+	}
+	if res.Listed != 1 || res.Downloaded != 1 {
+		t.Errorf("Result = %+v, want 1 listed and downloaded", res)
+	}
+	if n := len(f.listed()); n > 3 {
+		t.Errorf("%d listings of one prefix whose token repeats, want at most 3", n)
+	}
+}
