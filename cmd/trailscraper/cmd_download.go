@@ -50,7 +50,7 @@ or AWS_ENDPOINT_URL points it at an S3-compatible store, with path-style address
 			&cli.IntFlag{Name: "parallelism", Value: s3download.DefaultParallelism, Usage: "how many files to download at once"},
 			&cli.BoolFlag{Name: "wait", Usage: "download again until the logs hold an event after --to"},
 			&cli.DurationFlag{Name: "wait-interval", Value: time.Minute, Usage: "time between downloads with --wait"},
-			&cli.DurationFlag{Name: "wait-timeout", Usage: "give up waiting after this long (default: never)"},
+			&cli.DurationFlag{Name: "wait-timeout", Usage: "give up waiting after this long", DefaultText: "never"},
 			&cli.BoolFlag{Name: "s3-path-style", Usage: "use path-style S3 addressing (the default with AWS_ENDPOINT_URL[_S3])"},
 		},
 		Action: runDownload,
@@ -244,7 +244,7 @@ func downloadS3Client(ctx context.Context, bucket string, parallelism int, pathS
 // downloadBucketRegion returns the region of bucket as S3 reports it, or "" when it does
 // not say. HeadBucket answers with the region even when it refuses the request because it
 // was sent to the wrong region (301) or is not allowed (403).
-func downloadBucketRegion(ctx context.Context, client *s3.Client, bucket string) string {
+func downloadBucketRegion(ctx context.Context, client s3.HeadBucketAPIClient, bucket string) string {
 	out, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
 	if err == nil {
 		return aws.ToString(out.BucketRegion)
