@@ -1,12 +1,19 @@
 // Package policy combines IAM statements into a small, deterministic policy.
 //
+// # Merging
+//
 // [Build] merges statements the way the original trailscraper did, so that policies stay
 // comparable between the two tools: first statements that allow the same resources are
 // combined into one that allows the union of their actions, then statements that allow the
-// same actions are combined into one on the union of their resources. Inside every
-// statement actions and resources are de-duplicated and sorted, and the statements are
-// sorted by effect, then by their actions joined with "-", then by their resources joined
-// with "" (plain byte comparison).
+// same actions are combined into one on the union of their resources. Only statements of
+// the same [iam.Effect] that hold nothing but Effect, Action and Resource are merged.
+//
+// # Order
+//
+// Inside every statement actions and resources are de-duplicated and sorted, and the
+// statements are sorted by effect, then by their actions joined with "-", then by their
+// resources joined with "" (plain byte comparison), so the same statements in any order
+// give the same [iam.Policy].
 package policy
 
 import (
