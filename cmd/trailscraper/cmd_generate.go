@@ -3,11 +3,13 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"log/slog"
 	"maps"
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/trailscraper/trailscraper"
 	"github.com/urfave/cli/v2"
@@ -35,8 +37,20 @@ func runGenerate(c *cli.Context) error {
 		return err
 	}
 	if !ok {
-		recs = trailscraper.DecodeRecords(c.App.Reader,
-			trailscraper.DecodeWorkers(runtime.GOMAXPROCS(0)), trailscraper.DecodeSource("stdin"))
+		// Records from stdin (select's output): the filter flags apply here too, the time
+		// window only when given, as records without an eventTime still count.
+		f, err := filterFromFlags(c)
+		if err != nil {
+			return err
+		}
+		if !c.IsSet("from") {
+			f.From = time.Time{}
+		}
+		if !c.IsSet("to") {
+			f.To = time.Time{}
+		}
+		recs = filterRecords(trailscraper.DecodeRecords(c.App.Reader,
+			trailscraper.DecodeWorkers(runtime.GOMAXPROCS(0)), trailscraper.DecodeSource("stdin")), &f)
 	}
 	opts := []trailscraper.Option{trailscraper.WithLogger(log)}
 	if c.Bool("strict") {
@@ -86,4 +100,17 @@ func warnUnmapped(log *slog.Logger, unmapped map[trailscraper.EventName]int) {
 	}
 	log.Warn(fmt.Sprintf("%d record(s) of %d event(s) map to no IAM action and are not in the policy: %s",
 		total, len(events), strings.Join(parts, ", ")))
+}
+
+// filterRecords passes on the errors of recs and the records that f matches.
+func filterRecords(recs iter.Seq2[trailscraper.Record, error], f *trailscraper.Filter) iter.Seq2[trailscraper.Record, error] {
+	return func(yield func(trailscraper.Record, error) bool) {
+		for r, err := range recs {
+			if err != nil || f.Match(&r) {
+				if !yield(r, err) {
+					return
+				}
+			}
+		}
+	}
 }
