@@ -48,3 +48,34 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// deepCondition returns a policy whose Condition nests depth objects around a string of n
+// bytes.
+func deepCondition(depth, n int) []byte {
+	var b []byte
+	b = append(b, `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":`...)
+	for range depth {
+		b = append(b, `{"a":`...)
+	}
+	b = append(b, '"')
+	for range n {
+		b = append(b, 'x')
+	}
+	b = append(b, '"')
+	for range depth {
+		b = append(b, '}')
+	}
+	return append(b, "}}]}"...)
+}
+
+// BenchmarkParseDeep measures a deeply nested Condition, which took time quadratic in the
+// depth when each level scanned the rest of the document for its end (16 s for this input).
+func BenchmarkParseDeep(b *testing.B) {
+	data := deepCondition(9000, 2<<20)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

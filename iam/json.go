@@ -90,6 +90,11 @@ func Parse(data []byte) (*Policy, error) {
 // byte offset of every value for error messages.
 type decoder struct {
 	data []byte
+	// opens holds the offsets of the document's '{' and '[' in order, and closes the offset
+	// just after the bracket that matches each; built on first use, so that finding the end
+	// of an object or list costs a lookup, not a scan (a scan per nesting level made deeply
+	// nested input take quadratic time).
+	opens, closes []int
 }
 
 func (d *decoder) errorf(off int, path, format string, args ...any) error {
@@ -122,19 +127,11 @@ func (d *decoder) end(i int) int {
 		}
 		return len(d.data)
 	case '{', '[':
-		depth := 0
-		for j := i; j < len(d.data); j++ {
-			switch d.data[j] {
-			case '"':
-				j = d.end(j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
+		if d.opens == nil {
+			d.matchBrackets()
+		}
+		if n, ok := slices.BinarySearch(d.opens, i); ok && d.closes[n] > 0 {
+			return d.closes[n]
 		}
 		return len(d.data)
 	default:
@@ -147,6 +144,27 @@ func (d *decoder) end(i int) int {
 			j++
 		}
 		return j
+	}
+}
+
+// matchBrackets fills opens and closes in one pass over the document.
+func (d *decoder) matchBrackets() {
+	d.opens = make([]int, 0, 16)
+	var stack []int // indexes into opens of the brackets not yet closed
+	for j := 0; j < len(d.data); j++ {
+		switch d.data[j] {
+		case '"':
+			j = d.end(j) - 1
+		case '{', '[':
+			stack = append(stack, len(d.opens))
+			d.opens = append(d.opens, j)
+			d.closes = append(d.closes, 0)
+		case '}', ']':
+			if n := len(stack); n > 0 {
+				d.closes[stack[n-1]] = j + 1
+				stack = stack[:n-1]
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -184,6 +185,27 @@ func TestMarshalInvalidRaw(t *testing.T) {
 	p := &Policy{Statement: []Statement{{Effect: Allow, Action: []Action{"a:b"}, Condition: json.RawMessage(`{"x":`)}}}
 	if _, err := Marshal(p); err == nil || !strings.Contains(err.Error(), "Condition") {
 		t.Errorf("Marshal(bad Condition) error = %v, want one naming Condition", err)
+	}
+}
+
+// TestParseDeep checks a Condition nested to the depth encoding/json allows: read in full,
+// and a key repeated at the bottom found with its path.
+func TestParseDeep(t *testing.T) {
+	const depth = 9000
+	data := deepCondition(depth, 10)
+	p, err := Parse(data)
+	if err != nil {
+		t.Fatalf("Parse(deep Condition): %v", err)
+	}
+	want := data[bytes.Index(data, []byte(`"Condition":`))+len(`"Condition":`) : len(data)-len("}]}")]
+	if got := p.Statement[0].Condition; !bytes.Equal(got, want) {
+		t.Errorf("Condition has %d bytes, want %d", len(got), len(want))
+	}
+	bad := bytes.Replace(data, []byte(`{"a":"xxxxxxxxxx"}`), []byte(`{"a":"x","a":"y"}`), 1)
+	_, err = Parse(bad)
+	var pe *ParseError
+	if !errors.As(err, &pe) || !strings.HasSuffix(pe.Path, ".a.a") || pe.Msg != `repeated key "a"` {
+		t.Errorf("Parse(deep repeated key) = %v, want a *ParseError for a key repeated at the bottom", err)
 	}
 }
 
