@@ -25,7 +25,6 @@ import (
 //	s3log-on-get KEY EVENT-TIME  # as s3log, when the server next serves a GetObject
 //	s3put KEY FILE         # an object holding FILE from the work directory
 //	s3fail KEY             # GetObject of KEY fails with 500 InternalError from now on
-//	sleep DURATION         # for background commands (--wait)
 func TestDownloadScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script/download_s3",
@@ -60,14 +59,6 @@ func TestDownloadScript(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
-				if neg || len(args) != 1 {
-					ts.Fatalf("usage: sleep DURATION")
-				}
-				d, err := time.ParseDuration(args[0])
-				ts.Check(err)
-				time.Sleep(d)
-			},
 			"s3log": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 2 {
 					ts.Fatalf("usage: s3log KEY EVENT-TIME")
