@@ -227,9 +227,12 @@ func (d *dayDir) open(parent *os.Root, dir string) (*os.Root, error) {
 
 // Download lists the objects under dayPrefixes (from [Layout.DayPrefixes]; a prefix that
 // does not end in "/" gets one) and downloads the CloudTrail log files among them that are
-// not yet in the directory, creating it when needed. It returns a Result in every case. The error wraps [ErrIncomplete] when some files
-// or listings failed, is ctx's error when ctx was cancelled (no partial files are left
-// behind), and reports other problems (an unusable directory, a missing bucket) as they come.
+// not yet in the directory, creating it when needed.
+//
+// It returns a [Result] in every case. The error wraps [ErrIncomplete] when some files or
+// listings failed, is ctx's error when ctx was cancelled (no partial files are left
+// behind), and reports other problems (an unusable directory, a missing bucket) as they
+// come.
 func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Result, error) {
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return &Result{}, fmt.Errorf("creating log directory: %w", err)
