@@ -44,8 +44,9 @@ const (
 //
 // Version is optional. A statement needs an Effect ("Allow" or "Deny") and exactly one of
 // Action and NotAction; Resource may be absent (as in trust policies). Unknown or repeated
-// keys, null values and values of the wrong type are errors, as IAM treats them. Every
-// error is a *[ParseError] naming the element and its byte offset.
+// keys, null values, values of the wrong type and Condition, Principal or NotPrincipal
+// values nested more than 16 levels deep are errors, as IAM treats them. Every error is a
+// *[ParseError] naming the element and its byte offset.
 func Parse(data []byte) (*Policy, error) {
 	if len(bytes.TrimLeft(data, " \t\r\n")) == 0 {
 		return nil, &ParseError{Path: "policy", Msg: "empty input, want a JSON policy document"}
@@ -451,9 +452,26 @@ func (d *decoder) statement(i int, path string) (Statement, error) {
 	return s, nil
 }
 
+// maxRawDepth is how deeply objects and lists may nest in Condition, Principal and
+// NotPrincipal. IAM's grammar needs three levels (operator, key, list of values); deeper
+// input is not a policy IAM accepts, and its indented output would grow with the square of
+// the depth.
+const maxRawDepth = 16
+
 // checkRaw rejects repeated keys anywhere inside the value at i: IAM would read only one
-// of them, and dropping the other silently could widen a condition.
+// of them, and dropping the other silently could widen a condition. It also rejects
+// values nested more than maxRawDepth levels deep.
 func (d *decoder) checkRaw(i int, path string) error {
+	return d.checkRawDepth(i, path, 1)
+}
+
+func (d *decoder) checkRawDepth(i int, path string, depth int) error {
+	switch d.data[i] {
+	case '{', '[':
+		if depth > maxRawDepth {
+			return d.errorf(i, path, "nested more than %d levels deep", maxRawDepth)
+		}
+	}
 	switch d.data[i] {
 	case '{':
 		ms, err := d.object(i, path)
@@ -461,13 +479,13 @@ func (d *decoder) checkRaw(i int, path string) error {
 			return err
 		}
 		for _, m := range ms {
-			if err := d.checkRaw(m.start, path+"."+m.key); err != nil {
+			if err := d.checkRawDepth(m.start, path+"."+m.key, depth+1); err != nil {
 				return err
 			}
 		}
 	case '[':
 		for n, e := range d.list(i) {
-			if err := d.checkRaw(e, fmt.Sprintf("%s[%d]", path, n)); err != nil {
+			if err := d.checkRawDepth(e, fmt.Sprintf("%s[%d]", path, n), depth+1); err != nil {
 				return err
 			}
 		}

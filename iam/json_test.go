@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,24 +189,33 @@ func TestMarshalInvalidRaw(t *testing.T) {
 	}
 }
 
-// TestParseDeep checks a Condition nested to the depth encoding/json allows: read in full,
-// and a key repeated at the bottom found with its path.
+// TestParseDeep checks nesting in Condition: up to maxRawDepth levels are read in full (and
+// a key repeated at the bottom is found with its path); deeper input, which IAM's grammar
+// never needs, is an error naming where, also at the depth encoding/json allows.
 func TestParseDeep(t *testing.T) {
-	const depth = 9000
-	data := deepCondition(depth, 10)
+	data := deepCondition(maxRawDepth-1, 10)
 	p, err := Parse(data)
 	if err != nil {
-		t.Fatalf("Parse(deep Condition): %v", err)
+		t.Fatalf("Parse(Condition nested %d deep): %v", maxRawDepth, err)
 	}
 	want := data[bytes.Index(data, []byte(`"Condition":`))+len(`"Condition":`) : len(data)-len("}]}")]
 	if got := p.Statement[0].Condition; !bytes.Equal(got, want) {
-		t.Errorf("Condition has %d bytes, want %d", len(got), len(want))
+		t.Errorf("Condition = %s, want %s", got, want)
 	}
 	bad := bytes.Replace(data, []byte(`{"a":"xxxxxxxxxx"}`), []byte(`{"a":"x","a":"y"}`), 1)
 	_, err = Parse(bad)
 	var pe *ParseError
 	if !errors.As(err, &pe) || !strings.HasSuffix(pe.Path, ".a.a") || pe.Msg != `repeated key "a"` {
 		t.Errorf("Parse(deep repeated key) = %v, want a *ParseError for a key repeated at the bottom", err)
+	}
+
+	for _, depth := range []int{maxRawDepth, 9000} {
+		data := deepCondition(depth, 10)
+		_, err := Parse(data)
+		wantOff := int64(bytes.Index(data, []byte(`"StringEquals":`)) + len(`"StringEquals":`) + (maxRawDepth-1)*len(`{"a":`))
+		if !errors.As(err, &pe) || pe.Msg != fmt.Sprintf("nested more than %d levels deep", maxRawDepth) || pe.Offset != wantOff {
+			t.Errorf("Parse(Condition nested %d deep) = %v, want a *ParseError at byte offset %d for the nesting", depth+1, err, wantOff)
+		}
 	}
 }
 
