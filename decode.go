@@ -1,11 +1,13 @@
 package trailscraper
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"sync"
 )
 
 // DocumentError reports a CloudTrail log document that cannot be read on: invalid JSON, a
@@ -62,16 +64,16 @@ func DecodeRecords(r io.Reader, opts ...DecodeOption) iter.Seq2[Record, error] {
 			decodeParallel(s, cfg, yield)
 			return
 		}
-		strs := interner{}
-		for rr := range s.records() {
-			rec, err := rr.parse(cfg.source, strs)
-			if !yield(rec, err) {
-				return
+		strs := getInterner()
+		defer internerPool.Put(strs)
+		s.elements(func(idx int) bool {
+			rec, err, ok := s.next(idx, strs, cfg.source)
+			if !ok || !yield(rec, err) {
+				return false
 			}
-			if _, fatal := err.(*DocumentError); fatal {
-				return
-			}
-		}
+			_, fatal := err.(*DocumentError)
+			return !fatal
+		})
 		if s.err != nil {
 			yield(Record{}, s.err)
 		}
@@ -111,7 +113,8 @@ func decodeParallel(s *scanner, cfg decodeConfig, yield func(Record, error) bool
 	order := make(chan *decodeBatch, 2*cfg.workers)
 	for range cfg.workers {
 		go func() {
-			strs := interner{}
+			strs := getInterner()
+			defer internerPool.Put(strs)
 			for b := range work {
 				b.recs = make([]Record, len(b.raws))
 				b.errs = make([]error, len(b.raws))
@@ -199,7 +202,15 @@ func (s *scanner) keep(raw []byte) []byte {
 	return s.slab[start:len(s.slab):len(s.slab)]
 }
 
-const slabBytes = 1 << 20
+// slabBytes is the size of the slabs that records' bytes are copied to: small enough that
+// a log file's last slab wastes little, large enough to save most allocations.
+const slabBytes = 64 << 10
+
+// internerPool keeps interners between documents, so that the many small log files of a
+// directory share the strings they repeat.
+var internerPool = sync.Pool{New: func() any { return interner{} }}
+
+func getInterner() interner { return internerPool.Get().(interner) }
 
 func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
 
@@ -315,6 +326,9 @@ func (s *scanner) value() ([]byte, int64, bool) {
 		}
 		c := s.buf[i]
 		if inString {
+			for i+8 <= len(s.buf) && !hasStringSpecial(binary.LittleEndian.Uint64(s.buf[i:])) {
+				i += 8
+			}
 			for i < len(s.buf) && s.buf[i] != '"' && s.buf[i] != '\\' {
 				i++
 			}
@@ -415,97 +429,148 @@ func (s *scanner) key() (string, bool) {
 // index and byte offset. Problems with the document are left in s.err.
 func (s *scanner) records() iter.Seq[rawRecord] {
 	return func(yield func(rawRecord) bool) {
+		s.elements(func(idx int) bool {
+			raw, off, ok := s.value()
+			return ok && yield(rawRecord{s.keep(raw), idx, off})
+		})
+	}
+}
+
+// next reads and parses the element of "Records" at s.pos in one pass over its bytes:
+// records are parsed where they lie in the read buffer, and only a record that runs past
+// the buffer's end is parsed again once more input is read. Anything but a good record
+// object (a syntax error, a record of the wrong shape, a non-object) is left to the
+// two-pass path, which reports it. ok is false when the document cannot be read on.
+func (s *scanner) next(idx int, strs interner, source string) (rec Record, err error, ok bool) {
+	start := s.pos
+	if start < len(s.buf) && s.buf[start] == '{' {
+		for {
+			p := recParser{b: s.buf[start:], strs: strs}
+			rec, err := p.object1()
+			if err == nil {
+				raw := s.keep(s.buf[start : start+p.pos])
+				if p.reqEnd > p.reqStart {
+					rec.RequestParameters = raw[p.reqStart:p.reqEnd]
+				}
+				rec.Raw = raw
+				s.pos = start + p.pos
+				return rec, nil, true
+			}
+			if !p.eob || s.eof {
+				break
+			}
+			// The record runs past the end of the buffer: keep it, read on, parse again.
+			s.pos = start
+			more := s.fill(start) // moves the kept bytes to the front of buf
+			start = s.pos
+			if !more {
+				break
+			}
+		}
+		s.pos = start
+	}
+	raw, off, ok := s.value()
+	if !ok {
+		return Record{}, nil, false
+	}
+	rec, err = rawRecord{s.keep(raw), idx, off}.parse(source, strs)
+	return rec, err, true
+}
+
+// elements walks the document to each element of its "Records" array and calls each with
+// the element's index and s.pos at its first byte; each must consume the element, and
+// returns false to stop. Problems with the document are left in s.err.
+func (s *scanner) elements(each func(idx int) bool) {
+	c, ok := s.peek()
+	if !ok {
+		if s.err == nil {
+			s.fail(0, "%w", ErrEmpty)
+		}
+		return
+	}
+	if s.offset() == 0 && c == 0xef {
+		s.fail(0, "%w", ErrBOM)
+		return
+	}
+	if c != '{' {
+		what := "a value"
+		switch c {
+		case '[':
+			what = "an array"
+		case '"':
+			what = "a string"
+		}
+		s.fail(s.offset(), "the document is %s, expected an object with a \"Records\" array", what)
+		return
+	}
+	s.pos++
+	found := false
+	first := true
+	for {
 		c, ok := s.peek()
 		if !ok {
-			if s.err == nil {
-				s.fail(0, "%w", ErrEmpty)
-			}
+			s.fail(s.offset(), "unexpected end of input inside the top-level object")
 			return
 		}
-		if s.offset() == 0 && c == 0xef {
-			s.fail(0, "%w", ErrBOM)
+		if c == '}' {
+			s.pos++
+			break
+		}
+		if !first && !s.expect(',', `"," or "}"`) {
 			return
 		}
-		if c != '{' {
-			what := "a value"
-			switch c {
-			case '[':
-				what = "an array"
-			case '"':
-				what = "a string"
-			}
-			s.fail(s.offset(), "the document is %s, expected an object with a \"Records\" array", what)
+		first = false
+		k, ok := s.key()
+		if !ok {
 			return
 		}
-		s.pos++
-		found := false
-		first := true
-		for {
-			c, ok := s.peek()
+		if k != "Records" {
+			v, off, ok := s.value()
 			if !ok {
-				s.fail(s.offset(), "unexpected end of input inside the top-level object")
 				return
 			}
-			if c == '}' {
+			if !json.Valid(v) {
+				s.fail(off, "invalid JSON in the value of %q", k)
+				return
+			}
+			continue
+		}
+		found = true
+		c, ok = s.peek()
+		if ok && c != '[' {
+			s.fail(s.offset(), `"Records" is not an array`)
+			return
+		}
+		if !s.expect('[', `"[" after "Records"`) {
+			return
+		}
+		for idx := 0; ; idx++ {
+			c, ok := s.peek()
+			if !ok {
+				s.fail(s.offset(), `unexpected end of input inside the "Records" array`)
+				return
+			}
+			if c == ']' {
 				s.pos++
 				break
 			}
-			if !first && !s.expect(',', `"," or "}"`) {
+			if idx > 0 && !s.expect(',', `"," or "]" in the "Records" array`) {
 				return
 			}
-			first = false
-			k, ok := s.key()
-			if !ok {
+			if _, ok := s.peek(); !ok {
+				s.fail(s.offset(), `unexpected end of input inside the "Records" array`)
 				return
 			}
-			if k != "Records" {
-				v, off, ok := s.value()
-				if !ok {
-					return
-				}
-				if !json.Valid(v) {
-					s.fail(off, "invalid JSON in the value of %q", k)
-					return
-				}
-				continue
-			}
-			found = true
-			c, ok = s.peek()
-			if ok && c != '[' {
-				s.fail(s.offset(), `"Records" is not an array`)
+			if !each(idx) {
 				return
-			}
-			if !s.expect('[', `"[" after "Records"`) {
-				return
-			}
-			for idx := 0; ; idx++ {
-				c, ok := s.peek()
-				if !ok {
-					s.fail(s.offset(), `unexpected end of input inside the "Records" array`)
-					return
-				}
-				if c == ']' {
-					s.pos++
-					break
-				}
-				if idx > 0 && !s.expect(',', `"," or "]" in the "Records" array`) {
-					return
-				}
-				raw, off, ok := s.value()
-				if !ok {
-					return
-				}
-				if !yield(rawRecord{s.keep(raw), idx, off}) {
-					return
-				}
 			}
 		}
-		if c, ok := s.peek(); ok {
-			s.fail(s.offset(), "unexpected %s after the end of the document", quoteByte(c))
-			return
-		}
-		if s.err == nil && !found {
-			s.fail(0, "%w", ErrNoRecords)
-		}
+	}
+	if c, ok := s.peek(); ok {
+		s.fail(s.offset(), "unexpected %s after the end of the document", quoteByte(c))
+		return
+	}
+	if s.err == nil && !found {
+		s.fail(0, "%w", ErrNoRecords)
 	}
 }

@@ -3,6 +3,7 @@ package trailscraper
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -209,5 +210,21 @@ func TestParseRecordMatchesEncodingJSON(t *testing.T) {
 	}
 	if n < 1000 {
 		t.Errorf("read %d corpus records, want the whole corpus", n)
+	}
+}
+
+func TestHasStringSpecial(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			want := false
+			for _, x := range b {
+				want = want || strSpecial[x]
+			}
+			if got := hasStringSpecial(binary.LittleEndian.Uint64(b)); got != want {
+				t.Fatalf("hasStringSpecial(%q) = %v, want %v", b, got, want)
+			}
+		}
 	}
 }

@@ -1,9 +1,14 @@
 package trailscraper
 
 import (
+	"fmt"
+	"io"
+	"testing/iotest"
+
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"testing"
 	"unicode/utf8"
@@ -83,5 +88,25 @@ func FuzzDecodeRecords(f *testing.F) {
 		if fatal > 1 {
 			t.Fatalf("%d document errors", fatal)
 		}
+		// The single-pass decoder (one worker) and the two-pass one (several) agree, also
+		// when the input arrives a few bytes at a time.
+		one := decodeTrace(iotest.HalfReader(bytes.NewReader(in)))
+		two := decodeTrace(bytes.NewReader(in), DecodeWorkers(2))
+		if diff := cmp.Diff(one, two); diff != "" {
+			t.Fatalf("DecodeRecords(%q): one worker (-) and two (+) differ:\n%s", in, diff)
+		}
 	})
+}
+
+// decodeTrace describes everything DecodeRecords yields, for comparisons.
+func decodeTrace(r io.Reader, opts ...DecodeOption) []string {
+	var out []string
+	for rec, err := range DecodeRecords(r, opts...) {
+		if err != nil {
+			out = append(out, "error: "+err.Error())
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %v %q %q", rec.EventSource, rec.EventName, rec.EventTime, rec.UserIdentity, rec.RequestParameters, rec.Raw))
+	}
+	return out
 }

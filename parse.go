@@ -1,6 +1,7 @@
 package trailscraper
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +33,11 @@ type recParser struct {
 	b    []byte
 	pos  int
 	strs interner // nil: no interning
+	// eob is set when the parser looked past the end of b: with more input the same
+	// bytes might have parsed. The single-pass decoder then reads on and tries again.
+	eob bool
+	// reqStart and reqEnd locate requestParameters in b (both 0 when absent).
+	reqStart, reqEnd int
 }
 
 // interner shares the string values that repeat from record to record (event sources and
@@ -75,6 +81,7 @@ func (p *recParser) ws() {
 func (p *recParser) peek() byte {
 	p.ws()
 	if p.pos >= len(p.b) {
+		p.eob = true
 		return 0
 	}
 	return p.b[p.pos]
@@ -104,6 +111,10 @@ func (p *recParser) stringBytes() ([]byte, bool, error) {
 	escaped := false
 	b := p.b
 	for i := p.pos; i < len(b); i++ {
+		// Eight bytes at a time while none of them is special, then byte by byte.
+		for i+8 <= len(b) && !hasStringSpecial(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
 		for i < len(b) && !strSpecial[b[i]] {
 			i++
 		}
@@ -120,11 +131,15 @@ func (p *recParser) stringBytes() ([]byte, bool, error) {
 			i++
 			if i >= len(b) {
 				p.pos = i
+				p.eob = true
 				return nil, false, p.syntax("unterminated string")
 			}
 			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
+				if i+4 >= len(b) {
+					p.eob = true
+				}
 				if i+4 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) {
 					p.pos = i
 					return nil, false, p.syntax(`invalid \u escape`)
@@ -140,6 +155,7 @@ func (p *recParser) stringBytes() ([]byte, bool, error) {
 		}
 	}
 	p.pos = len(b)
+	p.eob = true
 	return nil, false, p.syntax("unterminated string")
 }
 
@@ -153,13 +169,33 @@ var strSpecial = func() (t [256]bool) {
 	return t
 }()
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// hasStringSpecial reports whether any of the eight bytes in x is a quote, a backslash or
+// a control character (SWAR: the "has a zero byte" and "has a byte less than n" tricks).
+func hasStringSpecial(x uint64) bool {
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	return ((quote-ones)&^quote|(backslash-ones)&^backslash|(x-ones*0x20)&^x)&highs != 0
+}
+
 func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
 // str consumes a string or null and returns its value ("" for null). A value of another
 // type is a shape error naming the field.
-func (p *recParser) str(field string) (string, error) {
+func (p *recParser) str(field string) (string, error) { return p.strValue(field, false) }
+
+// common is str for a field whose values repeat from record to record (event source and
+// name, region, account, role): those are interned when the parser has an interner.
+// Interning values that rarely repeat (session names, IP addresses) would only cost.
+func (p *recParser) common(field string) (string, error) { return p.strValue(field, true) }
+
+func (p *recParser) strValue(field string, intern bool) (string, error) {
 	switch c := p.peek(); c {
 	case '"':
 		raw, escaped, err := p.stringBytes()
@@ -167,7 +203,7 @@ func (p *recParser) str(field string) (string, error) {
 			return "", err
 		}
 		if !escaped {
-			if p.strs != nil {
+			if intern && p.strs != nil {
 				return p.strs.get(raw), nil
 			}
 			return string(raw), nil
@@ -207,6 +243,9 @@ func kindOf(c byte) string {
 }
 
 func (p *recParser) literal(lit string) error {
+	if len(p.b)-p.pos < len(lit) {
+		p.eob = true
+	}
 	if len(p.b)-p.pos < len(lit) || string(p.b[p.pos:p.pos+len(lit)]) != lit {
 		return p.syntax("invalid literal")
 	}
@@ -352,11 +391,8 @@ func (p *recParser) object(what string, field func(key []byte) error) error {
 		if err != nil {
 			return err
 		}
-		var lower [32]byte
 		if escaped {
 			key = nil // no field we read has an escaped name
-		} else {
-			key = lowerKey(key, &lower)
 		}
 		if p.peek() != ':' {
 			return p.syntax("expected ':' after an object key, found %s", p.describe())
@@ -399,6 +435,12 @@ func lowerKey(key []byte, buf *[32]byte) []byte {
 	return key
 }
 
+// keyIs reports whether key is name (lower case) in any case.
+func keyIs(key []byte, name string) bool {
+	var lb [32]byte
+	return string(lowerKey(key, &lb)) == name
+}
+
 // rawValue consumes a value and returns its bytes, or nil for null.
 func (p *recParser) rawValue() ([]byte, error) {
 	p.ws()
@@ -416,7 +458,17 @@ func (p *recParser) rawValue() ([]byte, error) {
 // parseRecord reads a record from raw, which is kept as its Raw bytes. strs may be nil.
 func parseRecord(raw []byte, strs interner) (Record, error) {
 	p := &recParser{b: raw, strs: strs}
-	r := Record{Raw: raw}
+	r, err := p.record()
+	if err != nil {
+		return Record{}, err
+	}
+	r.Raw = raw
+	return r, nil
+}
+
+// record reads a whole record from p.b; nothing but white space may follow it.
+func (p *recParser) record() (Record, error) {
+	raw := p.b
 	if c := p.peek(); c != '{' {
 		if p.atEnd() {
 			return Record{}, p.syntax("empty record")
@@ -429,39 +481,7 @@ func parseRecord(raw []byte, strs interner) (Record, error) {
 		}
 		return Record{}, ErrNotObject
 	}
-	var eventTime string
-	var eventTimeOff int
-	err := p.object("record", func(key []byte) error {
-		var err error
-		switch string(key) {
-		case "eventsource":
-			r.EventSource, err = p.str("eventSource")
-		case "eventname":
-			r.EventName, err = p.str("eventName")
-		case "eventtime":
-			eventTimeOff = p.pos
-			eventTime, err = p.str("eventTime")
-		case "eventtype":
-			r.EventType, err = p.str("eventType")
-		case "awsregion":
-			r.AWSRegion, err = p.str("awsRegion")
-		case "sourceipaddress":
-			r.SourceIPAddress, err = p.str("sourceIPAddress")
-		case "useragent":
-			r.UserAgent, err = p.str("userAgent")
-		case "errorcode":
-			r.ErrorCode, err = p.str("errorCode")
-		case "requestparameters":
-			r.RequestParameters, err = p.rawValue()
-		case "resources":
-			r.ResourceARNs, err = p.resources()
-		case "useridentity":
-			err = p.userIdentity(&r.UserIdentity)
-		default:
-			err = p.skip(0)
-		}
-		return err
-	})
+	r, err := p.object1()
 	if err != nil {
 		var se syntaxError
 		if !errors.As(err, &se) {
@@ -475,6 +495,52 @@ func parseRecord(raw []byte, strs interner) (Record, error) {
 	}
 	if !p.atEnd() {
 		return Record{}, p.syntax("unexpected %s after the record", p.describe())
+	}
+	return r, nil
+}
+
+// object1 reads one record object from p.pos, leaving p.pos after it. Record.Raw is not
+// set.
+func (p *recParser) object1() (Record, error) {
+	var r Record
+	var eventTime string
+	var eventTimeOff int
+	err := p.object("record", func(key []byte) error {
+		var err error
+		var lb [32]byte
+		switch string(lowerKey(key, &lb)) {
+		case "eventsource":
+			r.EventSource, err = p.common("eventSource")
+		case "eventname":
+			r.EventName, err = p.common("eventName")
+		case "eventtime":
+			eventTimeOff = p.pos
+			eventTime, err = p.str("eventTime")
+		case "eventtype":
+			r.EventType, err = p.common("eventType")
+		case "awsregion":
+			r.AWSRegion, err = p.common("awsRegion")
+		case "sourceipaddress":
+			r.SourceIPAddress, err = p.str("sourceIPAddress")
+		case "useragent":
+			r.UserAgent, err = p.common("userAgent")
+		case "errorcode":
+			r.ErrorCode, err = p.common("errorCode")
+		case "requestparameters":
+			p.reqStart = p.pos
+			r.RequestParameters, err = p.rawValue()
+			p.reqEnd = p.reqStart + len(r.RequestParameters)
+		case "resources":
+			r.ResourceARNs, err = p.resources()
+		case "useridentity":
+			err = p.userIdentity(&r.UserIdentity)
+		default:
+			err = p.skip(0)
+		}
+		return err
+	})
+	if err != nil {
+		return Record{}, err
 	}
 	if eventTime != "" {
 		t, ok := parseEventTime(eventTime)
@@ -541,7 +607,7 @@ func (p *recParser) resources() ([]string, error) {
 	for {
 		var arn string
 		if err := p.object("an entry of resources", func(key []byte) error {
-			if string(key) == "arn" {
+			if keyIs(key, "arn") {
 				var err error
 				arn, err = p.str("resources[].ARN")
 				return err
@@ -568,32 +634,33 @@ func (p *recParser) resources() ([]string, error) {
 func (p *recParser) userIdentity(u *UserIdentity) error {
 	return p.object("userIdentity", func(key []byte) error {
 		var err error
-		switch string(key) {
+		var lb [32]byte
+		switch string(lowerKey(key, &lb)) {
 		case "type":
-			u.Type, err = p.str("userIdentity.type")
+			u.Type, err = p.common("userIdentity.type")
 		case "principalid":
 			u.PrincipalID, err = p.str("userIdentity.principalId")
 		case "arn":
 			u.ARN, err = p.str("userIdentity.arn")
 		case "accountid":
-			u.AccountID, err = p.str("userIdentity.accountId")
+			u.AccountID, err = p.common("userIdentity.accountId")
 		case "accesskeyid":
 			u.AccessKeyID, err = p.str("userIdentity.accessKeyId")
 		case "username":
 			u.UserName, err = p.str("userIdentity.userName")
 		case "invokedby":
-			u.InvokedBy, err = p.str("userIdentity.invokedBy")
+			u.InvokedBy, err = p.common("userIdentity.invokedBy")
 		case "sessioncontext":
 			err = p.object("userIdentity.sessionContext", func(key []byte) error {
-				if string(key) != "sessionissuer" {
+				if !keyIs(key, "sessionissuer") {
 					return p.skip(0)
 				}
 				return p.object("userIdentity.sessionContext.sessionIssuer", func(key []byte) error {
-					if string(key) != "arn" {
+					if !keyIs(key, "arn") {
 						return p.skip(0)
 					}
 					var err error
-					u.SessionIssuerARN, err = p.str("userIdentity.sessionContext.sessionIssuer.arn")
+					u.SessionIssuerARN, err = p.common("userIdentity.sessionContext.sessionIssuer.arn")
 					return err
 				})
 			})
