@@ -202,6 +202,10 @@ func (s *scanner) keep(raw []byte) []byte {
 	return s.slab[start:len(s.slab):len(s.slab)]
 }
 
+// maxValueBytes bounds the size of one record (or other value) of a document, so that
+// memory stays bounded whatever the input: CloudTrail's own records are far smaller.
+var maxValueBytes = 64 << 20
+
 // slabBytes is the size of the slabs that records' bytes are copied to: small enough that
 // a log file's last slab wastes little, large enough to save most allocations.
 const slabBytes = 64 << 10
@@ -314,6 +318,10 @@ func (s *scanner) value() ([]byte, int64, bool) {
 		if i >= len(s.buf) {
 			s.pos = i
 			before := s.pos - start
+			if before > maxValueBytes {
+				s.fail(startOff, "a value of more than %d MiB (a CloudTrail record is at most a few hundred KiB)", maxValueBytes>>20)
+				return nil, 0, false
+			}
 			if !s.fill(start) {
 				if s.err == nil {
 					s.fail(s.base+int64(len(s.buf)), "unexpected end of input inside a value that starts at byte %d", startOff)
@@ -456,7 +464,7 @@ func (s *scanner) next(idx int, strs interner, source string) (rec Record, err e
 				s.pos = start + p.pos
 				return rec, nil, true
 			}
-			if !p.eob || s.eof {
+			if !p.eob || s.eof || len(s.buf)-start > maxValueBytes {
 				break
 			}
 			// The record runs past the end of the buffer: keep it, read on, parse again.

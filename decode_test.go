@@ -228,3 +228,19 @@ func TestHasStringSpecial(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeRecordsTooLarge(t *testing.T) {
+	defer func(n int) { maxValueBytes = n }(maxValueBytes)
+	maxValueBytes = 1 << 20
+	pad := strings.Repeat("x", 2<<20)
+	in := `{"Records":[{"eventName":"A"},{"eventName":"B","pad":"` + pad + `"},{"eventName":"C"}]}`
+	for _, opts := range [][]DecodeOption{nil, {DecodeWorkers(2)}} {
+		names, _, fatal := decodeAll(strings.NewReader(in), opts...)
+		if fatal == nil || !strings.Contains(fatal.Error(), "byte 30: a value of more than 1 MiB") {
+			t.Errorf("error = %v, want one about the size of the value at byte 30", fatal)
+		}
+		if diff := cmp.Diff([]string{"A"}, names); diff != "" {
+			t.Errorf("names (-want +got):\n%s", diff)
+		}
+	}
+}
