@@ -104,7 +104,6 @@ func parseRecordStd(raw []byte) (Record, error) {
 	return r, nil
 }
 
-
 func describeJSONError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
