@@ -7,10 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/urfave/cli/v2"
 
-	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/s3download"
 	"github.com/trailscraper/trailscraper/source"
 )
@@ -128,33 +124,14 @@ func downloadArgsFromFlags(c *cli.Context) (downloadArgs, error) {
 			return a, usagef("--prefix %q: not a usable key prefix", p)
 		}
 	}
-	now := time.Now()
 	var err error
-	if a.from, err = trailscraper.ParseTime(c.String("from"), now); err != nil {
-		return a, usagef("--from: %v", err)
+	if a.from, a.to, err = timeWindowFromFlags(c); err != nil {
+		return a, err
 	}
-	if a.to, err = trailscraper.ParseTime(c.String("to"), now); err != nil {
-		return a, usagef("--to: %v", err)
-	}
-	if a.to.Before(a.from) {
-		return a, usagef("--from %s is after --to %s", a.from.Format(time.RFC3339), a.to.Format(time.RFC3339))
-	}
-	if a.logDir, err = downloadExpandHome(c.String("log-dir")); err != nil {
+	if a.logDir, err = expandHome(c.String("log-dir")); err != nil {
 		return a, err
 	}
 	return a, nil
-}
-
-// downloadExpandHome expands a leading "~/" (or a lone "~") to the home directory.
-func downloadExpandHome(p string) (string, error) {
-	if p != "~" && !strings.HasPrefix(p, "~/") {
-		return p, nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("--log-dir %s: %w", p, err)
-	}
-	return filepath.Join(home, p[1:]), nil
 }
 
 func runDownload(c *cli.Context) error {

@@ -48,20 +48,29 @@ func filterFlags() []cli.Flag {
 	}
 }
 
+// timeWindowFromFlags reads --from and --to (select, generate, download). Times that
+// cannot be read and a window that ends before it starts are usage errors.
+func timeWindowFromFlags(c *cli.Context) (from, to time.Time, err error) {
+	now := time.Now()
+	if from, err = trailscraper.ParseTime(c.String("from"), now); err != nil {
+		return from, to, usagef("--from: %v", err)
+	}
+	if to, err = trailscraper.ParseTime(c.String("to"), now); err != nil {
+		return from, to, usagef("--to: %v", err)
+	}
+	if to.Before(from) {
+		return from, to, usagef("--from %s is after --to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	return from, to, nil
+}
+
 // filterFromFlags builds the library filter from the filter flags. Times that cannot be
 // read, a window that ends before it starts and an unknown --errors mode are usage errors.
 func filterFromFlags(c *cli.Context) (trailscraper.Filter, error) {
-	now := time.Now()
 	var f trailscraper.Filter
 	var err error
-	if f.From, err = trailscraper.ParseTime(c.String("from"), now); err != nil {
-		return f, usagef("--from: %v", err)
-	}
-	if f.To, err = trailscraper.ParseTime(c.String("to"), now); err != nil {
-		return f, usagef("--to: %v", err)
-	}
-	if f.To.Before(f.From) {
-		return f, usagef("--from %s is after --to %s", f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
+	if f.From, f.To, err = timeWindowFromFlags(c); err != nil {
+		return f, err
 	}
 	if f.Errors, err = trailscraper.ParseErrorMode(c.String("errors")); err != nil {
 		return f, usagef("--errors: %v", err)
