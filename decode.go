@@ -66,15 +66,17 @@ func DecodeRecords(r io.Reader, opts ...DecodeOption) iter.Seq2[Record, error] {
 		}
 		strs := getInterner()
 		defer internerPool.Put(strs)
+		done := false // the consumer stopped, or a fatal error was yielded
 		s.elements(func(idx int) bool {
 			rec, err, ok := s.next(idx, strs, cfg.source)
-			if !ok || !yield(rec, err) {
+			if !ok {
 				return false
 			}
 			_, fatal := err.(*DocumentError)
-			return !fatal
+			done = !yield(rec, err) || fatal
+			return !done
 		})
-		if s.err != nil {
+		if !done && s.err != nil {
 			yield(Record{}, s.err)
 		}
 	}

@@ -244,3 +244,34 @@ func TestDecodeRecordsTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// errAfterReader returns all of s and err in the same Read call.
+type errAfterReader struct {
+	s   string
+	err error
+}
+
+func (r *errAfterReader) Read(p []byte) (int, error) {
+	n := copy(p, r.s)
+	r.s = r.s[n:]
+	if r.s == "" {
+		return n, r.err
+	}
+	return n, nil
+}
+
+// A consumer that stops is never called again, even when the input ended in an error
+// that the decoder has already seen (found by FuzzLogFileRecords).
+func TestDecodeRecordsStopsWhenTold(t *testing.T) {
+	in := `{"Records":[{"eventName":"A"},{"eventName":"B"}`
+	for _, opts := range [][]DecodeOption{nil, {DecodeWorkers(2)}} {
+		n := 0
+		for range DecodeRecords(&errAfterReader{in, errors.New("boom")}, opts...) {
+			n++
+			break
+		}
+		if n != 1 {
+			t.Errorf("the loop body ran %d times, want 1", n)
+		}
+	}
+}
