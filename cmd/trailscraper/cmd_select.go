@@ -18,8 +18,9 @@ func selectCommand() *cli.Command {
 		Usage: "print the CloudTrail records that match the filters",
 		Description: `Reads the CloudTrail log files below --log-dir (or an AWS source) and prints the records
 of the time window that pass the filters as {"Records": [...]} on one line, each record
-as it was logged, ordered by log file timestamp, path and position in the file.
-Files that cannot be read are skipped with a warning.`,
+as it was logged. From --log-dir they are ordered by log file timestamp, path and position
+in the file; the CloudTrail API yields them newest first, CloudTrail Lake by event time.
+Files and records that cannot be read are skipped with a warning.`,
 		Flags:  sourceFlags(false),
 		Action: runSelect,
 	}
