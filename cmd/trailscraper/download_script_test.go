@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -80,6 +81,21 @@ func TestDownloadScript(t *testing.T) {
 					ts.Fatalf("usage: s3fail KEY")
 				}
 				ts.Value("hook").(*downloadHook).fail(args[0])
+			},
+			"waitfor": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: waitfor FILE")
+				}
+				deadline := time.Now().Add(30 * time.Second)
+				for {
+					if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+						return
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("%s did not appear within 30s", args[0])
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
 			},
 			"s3put": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 2 {
