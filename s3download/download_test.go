@@ -121,7 +121,6 @@ func TestDownloadPaginationAndSkipExisting(t *testing.T) {
 		want = append(want, key)
 	}
 	slices.Sort(want)
-	const n = logs
 	prefixes := s3download.Layout{AccountIDs: []string{"111111111111"}, Regions: []string{"us-east-1"}}.
 		DayPrefixes(day1.Add(time.Hour), day1.Add(2*time.Hour))
 	dir := t.TempDir()
