@@ -281,14 +281,8 @@ func (p *recParser) skip(depth int) error {
 			if err := p.skip(depth + 1); err != nil {
 				return err
 			}
-			switch p.peek() {
-			case ',':
-				p.pos++
-			case '}':
-				p.pos++
-				return nil
-			default:
-				return p.syntax("expected ',' or '}' in an object, found %s", p.describe())
+			if done, err := p.commaOr('}'); done || err != nil {
+				return err
 			}
 		}
 	case '[':
@@ -301,14 +295,8 @@ func (p *recParser) skip(depth int) error {
 			if err := p.skip(depth + 1); err != nil {
 				return err
 			}
-			switch p.peek() {
-			case ',':
-				p.pos++
-			case ']':
-				p.pos++
-				return nil
-			default:
-				return p.syntax("expected ',' or ']' in an array, found %s", p.describe())
+			if done, err := p.commaOr(']'); done || err != nil {
+				return err
 			}
 		}
 	case 't':
@@ -402,16 +390,28 @@ func (p *recParser) object(what string, field func(key []byte) error) error {
 		if err := field(key); err != nil {
 			return err
 		}
-		switch p.peek() {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
-			return nil
-		default:
-			return p.syntax("expected ',' or '}' in an object, found %s", p.describe())
+		if done, err := p.commaOr('}'); done || err != nil {
+			return err
 		}
 	}
+}
+
+// commaOr consumes the ',' after a member of an object or array, or its closing byte
+// ('}' or ']'); done reports the closing byte.
+func (p *recParser) commaOr(closing byte) (done bool, err error) {
+	switch p.peek() {
+	case ',':
+		p.pos++
+		return false, nil
+	case closing:
+		p.pos++
+		return true, nil
+	}
+	in := "an object"
+	if closing == ']' {
+		in = "an array"
+	}
+	return false, p.syntax("expected ',' or '%c' in %s, found %s", closing, in, p.describe())
 }
 
 // lowerKey returns key in lower case, using buf when it has to change. Field names are
@@ -619,14 +619,12 @@ func (p *recParser) resources() ([]string, error) {
 		if arn != "" {
 			arns = append(arns, arn)
 		}
-		switch p.peek() {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		done, err := p.commaOr(']')
+		if err != nil {
+			return nil, err
+		}
+		if done {
 			return arns, nil
-		default:
-			return nil, p.syntax("expected ',' or ']' in an array, found %s", p.describe())
 		}
 	}
 }
