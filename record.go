@@ -77,5 +77,5 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // eventTime that is not a time (RFC 3339 as CloudTrail writes it, or "2006-01-02 15:04:05"
 // with or without fraction and zone, in UTC, as exports write it). The record keeps raw (not a copy) as its Raw bytes.
 func ParseRecord(raw []byte) (Record, error) {
-	return parseRecord(bytes.TrimSpace(raw), nil)
+	return parseRecord(bytes.Trim(raw, " \t\r\n"), nil) // JSON white space only
 }
