@@ -462,6 +462,9 @@ func (s *scanner) next(idx int, strs interner, source string) (rec Record, err e
 				if p.reqEnd > p.reqStart {
 					rec.RequestParameters = raw[p.reqStart:p.reqEnd]
 				}
+				if p.respEnd > p.respStart {
+					rec.ResponseElements = raw[p.respStart:p.respEnd]
+				}
 				rec.Raw = raw
 				s.pos = start + p.pos
 				return rec, nil, true

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/trailscraper/trailscraper/iam"
 	"github.com/trailscraper/trailscraper/policy"
@@ -76,6 +77,11 @@ type Explanation struct {
 	Events map[string]int // "eventSource eventName" → number of records
 	Rules  map[string]int // rule → number of records
 	Known  bool           // the action is in the embedded service reference
+	// Count is the number of calls that needed the action (an aggregated record counts
+	// as its Count); FirstSeen and LastSeen are the earliest and latest of their event
+	// times, zero when no record had one.
+	Count               int
+	FirstSeen, LastSeen time.Time
 }
 
 // NewGenerator returns an empty Generator.
@@ -97,7 +103,7 @@ func (g *Generator) Add(r *Record) {
 	g.records++
 	m := r.Mapping()
 	if m.Outcome == Unmapped {
-		g.unmapped[EventName{r.EventSource, r.EventName}]++
+		g.unmapped[EventName{r.EventSource, r.EventName}] += max(r.Count, 1)
 	}
 	for _, p := range m.Permissions {
 		g.add(r, p)
@@ -137,8 +143,20 @@ func (g *Generator) add(r *Record, p Permission) {
 		e = &Explanation{Action: p.Action, Events: map[string]int{}, Rules: map[string]int{}, Known: known}
 		g.actions[p.Action] = e
 	}
-	e.Events[r.EventSource+" "+r.EventName]++
-	e.Rules[p.Rule]++
+	n := max(r.Count, 1)
+	e.Events[r.EventSource+" "+r.EventName] += n
+	e.Rules[p.Rule] += n
+	e.Count += n
+	first, last := r.EventTime, r.LastTime
+	if last.IsZero() {
+		last = first
+	}
+	if !first.IsZero() && (e.FirstSeen.IsZero() || first.Before(e.FirstSeen)) {
+		e.FirstSeen = first
+	}
+	if !last.IsZero() && last.After(e.LastSeen) {
+		e.LastSeen = last
+	}
 }
 
 // Unknown returns the actions added so far that are not in the embedded service reference,

@@ -36,8 +36,10 @@ type recParser struct {
 	// eob is set when the parser looked past the end of b: with more input the same
 	// bytes might have parsed. The single-pass decoder then reads on and tries again.
 	eob bool
-	// reqStart and reqEnd locate requestParameters in b (both 0 when absent).
-	reqStart, reqEnd int
+	// reqStart and reqEnd locate requestParameters in b (both 0 when absent); respStart and
+	// respEnd locate responseElements.
+	reqStart, reqEnd   int
+	respStart, respEnd int
 }
 
 // interner shares the string values that repeat from record to record (event sources and
@@ -530,6 +532,10 @@ func (p *recParser) object1() (Record, error) {
 			p.reqStart = p.pos
 			r.RequestParameters, err = p.rawValue()
 			p.reqEnd = p.reqStart + len(r.RequestParameters)
+		case "responseelements":
+			p.respStart = p.pos
+			r.ResponseElements, err = p.rawValue()
+			p.respEnd = p.respStart + len(r.ResponseElements)
 		case "resources":
 			r.ResourceARNs, err = p.resources()
 		case "useridentity":

@@ -24,6 +24,16 @@ type Record struct {
 
 	// RequestParameters is the record's requestParameters object as it was logged, or nil.
 	RequestParameters json.RawMessage
+	// ResponseElements is the record's responseElements object as it was logged, or nil.
+	ResponseElements json.RawMessage
+
+	// Count is how many identical calls this record stands for, for sources that aggregate
+	// in the query engine (a group of calls with the same permission-relevant fields).
+	// Zero means one.
+	Count int
+	// LastTime is the time of the latest call of an aggregated record (EventTime is the
+	// earliest); zero for a single call.
+	LastTime time.Time
 	// Raw is the record's original JSON.
 	Raw json.RawMessage
 }

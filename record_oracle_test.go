@@ -21,6 +21,7 @@ type wireRecord struct {
 	UserAgent         *string         `json:"userAgent"`
 	ErrorCode         *string         `json:"errorCode"`
 	RequestParameters json.RawMessage `json:"requestParameters"`
+	ResponseElements  json.RawMessage `json:"responseElements"`
 	Resources         []struct {
 		ARN *string `json:"ARN"`
 	} `json:"resources"`
@@ -81,6 +82,9 @@ func parseRecordStd(raw []byte) (Record, error) {
 	}
 	if p := w.RequestParameters; len(p) > 0 && !bytes.Equal(p, []byte("null")) {
 		r.RequestParameters = p
+	}
+	if p := w.ResponseElements; len(p) > 0 && !bytes.Equal(p, []byte("null")) {
+		r.ResponseElements = p
 	}
 	for _, res := range w.Resources {
 		if a := str(res.ARN); a != "" {
