@@ -165,6 +165,7 @@ func TestParseRecordFixture(t *testing.T) {
 			EventSource: "autoscaling.amazonaws.com", EventName: "DescribeLaunchConfigurations",
 			EventTime: time.Date(2017, 12, 11, 15, 1, 51, 0, time.UTC), EventType: "AwsApiCall",
 			AWSRegion: "eu-central-1", SourceIPAddress: "config.amazonaws.com", UserAgent: "config.amazonaws.com",
+			RecipientAccountID: "111111111111",
 			UserIdentity: UserIdentity{
 				Type: "AssumedRole", PrincipalID: "AAAAAAAAAAAAAAAAAAAAA:AutoScalingDescribeHandlerSession",
 				ARN:       "arn:aws:sts::111111111111:assumed-role/someRole/AutoScalingDescribeHandlerSession",

@@ -528,6 +528,8 @@ func (p *recParser) object1() (Record, error) {
 			r.UserAgent, err = p.common("userAgent")
 		case "errorcode":
 			r.ErrorCode, err = p.common("errorCode")
+		case "recipientaccountid":
+			r.RecipientAccountID, err = p.common("recipientAccountId")
 		case "requestparameters":
 			p.reqStart = p.pos
 			r.RequestParameters, err = p.rawValue()

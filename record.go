@@ -19,8 +19,11 @@ type Record struct {
 	SourceIPAddress string
 	UserAgent       string
 	ErrorCode       string // "" for a call that succeeded
-	ResourceARNs    []string
-	UserIdentity    UserIdentity
+	// RecipientAccountID is the account that received the call: the owner of the
+	// resources it acted on, unless the request names another account's resource.
+	RecipientAccountID string
+	ResourceARNs       []string
+	UserIdentity       UserIdentity
 
 	// RequestParameters is the record's requestParameters object as it was logged, or nil.
 	RequestParameters json.RawMessage

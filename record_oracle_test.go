@@ -20,6 +20,7 @@ type wireRecord struct {
 	SourceIPAddress   *string         `json:"sourceIPAddress"`
 	UserAgent         *string         `json:"userAgent"`
 	ErrorCode         *string         `json:"errorCode"`
+	RecipientAccount  *string         `json:"recipientAccountId"`
 	RequestParameters json.RawMessage `json:"requestParameters"`
 	ResponseElements  json.RawMessage `json:"responseElements"`
 	Resources         []struct {
@@ -64,14 +65,15 @@ func parseRecordStd(raw []byte) (Record, error) {
 		return Record{}, describeJSONError(err)
 	}
 	r := Record{
-		EventSource:     str(w.EventSource),
-		EventName:       str(w.EventName),
-		EventType:       str(w.EventType),
-		AWSRegion:       str(w.AWSRegion),
-		SourceIPAddress: str(w.SourceIPAddress),
-		UserAgent:       str(w.UserAgent),
-		ErrorCode:       str(w.ErrorCode),
-		Raw:             raw,
+		EventSource:        str(w.EventSource),
+		EventName:          str(w.EventName),
+		EventType:          str(w.EventType),
+		AWSRegion:          str(w.AWSRegion),
+		SourceIPAddress:    str(w.SourceIPAddress),
+		UserAgent:          str(w.UserAgent),
+		ErrorCode:          str(w.ErrorCode),
+		RecipientAccountID: str(w.RecipientAccount),
+		Raw:                raw,
 	}
 	if t := str(w.EventTime); t != "" {
 		et, ok := parseEventTime(t)
