@@ -2,92 +2,21 @@ package trailscraper
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"testing"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
+	"github.com/trailscraper/trailscraper/internal/benchdata"
 )
-
-// benchRecord is a typical ~1 KB CloudTrail record (an S3 GetObject data event).
-const benchRecord = `{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLEID:session-%d","arn":"arn:aws:sts::111111111111:assumed-role/someRole/session-%d","accountId":"111111111111","accessKeyId":"ASIAEXAMPLEKEY","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROAEXAMPLEID","arn":"arn:aws:iam::111111111111:role/someRole","accountId":"111111111111","userName":"someRole"},"webIdFederationData":{},"attributes":{"creationDate":"2017-12-11T14:00:00Z","mfaAuthenticated":"false"}}},"eventTime":"2017-12-11T15:%02d:%02dZ","eventSource":"%s","eventName":"%s","awsRegion":"eu-central-1","sourceIPAddress":"203.0.113.%d","userAgent":"aws-sdk-go/1.44.157 (go1.19.3; linux; amd64)","requestParameters":{"bucketName":"example-bucket","Host":"example-bucket.s3.eu-central-1.amazonaws.com","key":"logs/2017/12/11/object-%d.json"},"responseElements":null,"additionalEventData":{"SignatureVersion":"SigV4","CipherSuite":"ECDHE-RSA-AES128-GCM-SHA256","bytesTransferredIn":0,"AuthenticationMethod":"AuthHeader","x-amz-id-2":"EXAMPLEid2EXAMPLEid2EXAMPLE=","bytesTransferredOut":1024},"requestID":"EXAMPLE%08d","eventID":"00000000-0000-0000-0000-%012d","readOnly":true,"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::example-bucket/logs/2017/12/11/object-%d.json"},{"accountId":"111111111111","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::example-bucket"}],"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"111111111111","eventCategory":"Data"}`
-
-var benchEvents = [][2]string{
-	{"s3.amazonaws.com", "GetObject"},
-	{"s3.amazonaws.com", "PutObject"},
-	{"ec2.amazonaws.com", "DescribeInstances"},
-	{"sts.amazonaws.com", "AssumeRole"},
-	{"kms.amazonaws.com", "Decrypt"},
-	{"lambda.amazonaws.com", "GetFunction20150331v2"},
-	{"logs.amazonaws.com", "PutLogEvents"},
-}
-
-// benchDocument returns a CloudTrail log document of n records.
-func benchDocument(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"Records":[`)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		ev := benchEvents[i%len(benchEvents)]
-		fmt.Fprintf(&b, benchRecord, i, i, (i/60)%60, i%60, ev[0], ev[1], i%250, i%100, i, i, i%100)
-	}
-	b.WriteString(`]}`)
-	return b.Bytes()
-}
-
-func BenchmarkParseRecord(b *testing.B) {
-	doc := benchDocument(1)
-	rec := doc[len(`{"Records":[`) : len(doc)-2]
-	b.SetBytes(int64(len(rec)))
-	for b.Loop() {
-		if _, err := ParseRecord(rec); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkParseRecordEncodingJSON(b *testing.B) {
-	doc := benchDocument(1)
-	rec := doc[len(`{"Records":[`) : len(doc)-2]
-	b.SetBytes(int64(len(rec)))
-	for b.Loop() {
-		if _, err := parseRecordStd(rec); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkDecodeRecords(b *testing.B) {
-	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) { benchDecode(b, DecodeWorkers(workers)) })
-	}
-}
-
-func benchDecode(b *testing.B, opts ...DecodeOption) {
-	doc := benchDocument(20000)
-	b.SetBytes(int64(len(doc)))
-	for b.Loop() {
-		n := 0
-		for _, err := range DecodeRecords(bytes.NewReader(doc), opts...) {
-			if err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		if n != 20000 {
-			b.Fatalf("decoded %d records", n)
-		}
-	}
-}
 
 // BenchmarkGenerate is the whole of `trailscraper generate` but the process: decoding a
 // document, mapping every record and building the policy.
 func BenchmarkGenerate(b *testing.B) {
-	doc := benchDocument(20000)
+	doc := benchdata.Document(20000)
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
 		g := NewGenerator()
-		for r, err := range DecodeRecords(io.Reader(bytes.NewReader(doc)), DecodeWorkers(2)) {
+		for r, err := range cloudtrail.DecodeRecords(io.Reader(bytes.NewReader(doc)), cloudtrail.DecodeWorkers(2)) {
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -4,29 +4,13 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/trailscraper/trailscraper/iam"
+	"github.com/trailscraper/trailscraper/mapping"
 )
-
-func ExampleDecodeRecords() {
-	logs := strings.NewReader(`{"Records": [
-		{"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "eventTime": "2017-12-11T15:04:51Z"},
-		42,
-		{"eventSource": "ec2.amazonaws.com", "eventName": "DescribeInstances", "eventTime": "2017-12-11T15:05:12.5Z"}
-	]}`)
-	for r, err := range trailscraper.DecodeRecords(logs) {
-		if err != nil {
-			fmt.Println("skipped:", err)
-			continue
-		}
-		fmt.Println(r.EventTime.Format("15:04:05.0"), r.EventSource, r.EventName)
-	}
-	// Output:
-	// 15:04:51.0 s3.amazonaws.com GetObject
-	// skipped: record 1 (byte 118): record is not a JSON object
-	// 15:05:12.5 ec2.amazonaws.com DescribeInstances
-}
 
 func ExampleGeneratePolicy() {
 	logs := strings.NewReader(`{"Records": [
@@ -35,14 +19,7 @@ func ExampleGeneratePolicy() {
 		{"eventSource": "kms.amazonaws.com", "eventName": "Decrypt",
 		 "resources": [{"ARN": "arn:aws:kms:eu-central-1:111111111111:key/example"}]}
 	]}`)
-	records := func(yield func(trailscraper.Record) bool) {
-		for r, err := range trailscraper.DecodeRecords(logs) {
-			if err == nil && !yield(r) {
-				return
-			}
-		}
-	}
-	p, err := trailscraper.GeneratePolicy(records)
+	p, err := trailscraper.GeneratePolicy(cloudtrail.DecodeRecords(logs))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -75,9 +52,22 @@ func ExampleGeneratePolicy() {
 	// }
 }
 
-func ExampleRecord_Permissions() {
-	r, _ := trailscraper.ParseRecord([]byte(`{"eventSource": "kms.amazonaws.com", "eventName": "ReEncrypt"}`))
-	for _, p := range r.Permissions() {
+func ExampleGenerator_Explain() {
+	g := trailscraper.NewGenerator()
+	r, _ := cloudtrail.ParseRecord([]byte(`{"eventSource": "kms.amazonaws.com", "eventName": "ReEncrypt",
+		"eventTime": "2017-12-11T15:04:51Z"}`))
+	g.Add(&r)
+	for _, e := range g.Explain() {
+		fmt.Println(e.Action, e.Count, e.LastSeen.Format(time.RFC3339), e.Rules)
+	}
+	// Output:
+	// kms:ReEncryptFrom 1 2017-12-11T15:04:51Z map[override:kms-reencrypt:1]
+	// kms:ReEncryptTo 1 2017-12-11T15:04:51Z map[override:kms-reencrypt:1]
+}
+
+func Example_permissions() {
+	r, _ := cloudtrail.ParseRecord([]byte(`{"eventSource": "kms.amazonaws.com", "eventName": "ReEncrypt"}`))
+	for _, p := range mapping.Permissions(&r) {
 		fmt.Println(p.Action, p.Resources)
 	}
 	// Output:

@@ -2,6 +2,7 @@ package trailscraper
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -10,32 +11,33 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/trailscraper/trailscraper/iam"
+	"github.com/trailscraper/trailscraper/mapping"
 	"github.com/trailscraper/trailscraper/policy"
 	"github.com/trailscraper/trailscraper/servicedefs"
 )
-
-// Permission is one IAM action that a record needed, with the resources it was used on.
-type Permission struct {
-	Action    iam.Action
-	Resources []string // resource ARNs, or ["*"]
-	Rule      string   // the mapping rule that decided, for explanations
-}
 
 // Option configures [GeneratePolicy] and [NewGenerator].
 type Option func(*config)
 
 type config struct {
-	logger *slog.Logger
-	strict bool
+	logger  *slog.Logger
+	strict  bool
+	skipped func(error)
 }
 
-// WithLogger sends warnings (unknown actions) to l. By default they are discarded.
+// WithLogger sends the generator's warnings to l: actions that are not in the service
+// reference, events that map to no action, records skipped. By default they are discarded.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithStrict makes [Generator.Policy] fail with an *[UnknownActionsError] when the policy
 // would name actions that are not in the embedded service reference.
 func WithStrict() Option { return func(c *config) { c.strict = true } }
+
+// WithSkipped has [Generator.AddAll] and [GeneratePolicy] call fn with every *[RecordError]
+// they skip, instead of logging it as a warning.
+func WithSkipped(fn func(error)) Option { return func(c *config) { c.skipped = fn } }
 
 // UnknownActionsError lists actions that are not in the embedded service reference, such as
 // actions of a service newer than the snapshot.
@@ -51,11 +53,13 @@ func (e *UnknownActionsError) Error() string {
 	return fmt.Sprintf("%d action(s) not in the AWS service reference: %s", len(names), strings.Join(names, ", "))
 }
 
-// GeneratePolicy returns the least-privilege policy that allows what records did.
-func GeneratePolicy(records iter.Seq[Record], opts ...Option) (*iam.Policy, error) {
+// GeneratePolicy returns the least-privilege policy that allows what the records did. It
+// reads records as every [RecordSource] yields them: a *[RecordError] is skipped (see
+// [WithSkipped]) and any other error stops it and is returned.
+func GeneratePolicy(records iter.Seq2[Record, error], opts ...Option) (*iam.Policy, error) {
 	g := NewGenerator(opts...)
-	for r := range records {
-		g.Add(&r)
+	if err := g.AddAll(records); err != nil {
+		return nil, err
 	}
 	return g.Policy()
 }
@@ -64,18 +68,22 @@ func GeneratePolicy(records iter.Seq[Record], opts ...Option) (*iam.Policy, erro
 // loop over it. It is not safe for concurrent use.
 type Generator struct {
 	cfg      config
-	grants   map[string]iam.Statement // distinct action+resources
+	mapper   func(*Record) mapping.Mapping // mapping.For; replaced in tests
+	grants   map[string]iam.Statement      // distinct action+resources
 	actions  map[iam.Action]*Explanation
-	unmapped map[EventName]int
+	unmapped map[cloudtrail.Event]int
 	records  int
+	skipped  int
+	// warnedUnmapped is the number of unmapped calls the last warning about them named.
+	warnedUnmapped int
 }
 
 // Explanation says why a policy holds an action: the events that needed it and the mapping
 // rules that decided.
 type Explanation struct {
 	Action iam.Action
-	Events map[string]int // "eventSource eventName" → number of records
-	Rules  map[string]int // rule → number of records
+	Events map[string]int // "eventSource eventName" → number of calls
+	Rules  map[string]int // rule → number of calls
 	Known  bool           // the action is in the embedded service reference
 	// Count is the number of calls that needed the action (an aggregated record counts
 	// as its Count); FirstSeen and LastSeen are the earliest and latest of their event
@@ -88,9 +96,10 @@ type Explanation struct {
 func NewGenerator(opts ...Option) *Generator {
 	g := &Generator{
 		cfg:      config{logger: slog.New(slog.DiscardHandler)},
+		mapper:   mapping.For,
 		grants:   map[string]iam.Statement{},
 		actions:  map[iam.Action]*Explanation{},
-		unmapped: map[EventName]int{},
+		unmapped: map[cloudtrail.Event]int{},
 	}
 	for _, o := range opts {
 		o(&g.cfg)
@@ -101,28 +110,80 @@ func NewGenerator(opts ...Option) *Generator {
 // Add records the permissions r needed.
 func (g *Generator) Add(r *Record) {
 	g.records++
-	m := r.Mapping()
-	if m.Outcome == Unmapped {
-		g.unmapped[EventName{r.EventSource, r.EventName}] += max(r.Count, 1)
+	m := g.mapper(r)
+	if m.Outcome == mapping.Unmapped {
+		g.unmapped[r.Event()] += max(r.Count, 1)
 	}
 	for _, p := range m.Permissions {
 		g.add(r, p)
 	}
 }
 
-// EventName is a CloudTrail event source and event name.
-type EventName struct {
-	Source, Name string
+// AddAll adds every record of records. A *[RecordError] is skipped and counted (see
+// [WithSkipped]); any other error stops it and is returned.
+func (g *Generator) AddAll(records iter.Seq2[Record, error]) error {
+	for r, err := range records {
+		if err != nil {
+			var re *RecordError
+			if !errors.As(err, &re) {
+				return err
+			}
+			g.skipped++
+			if g.cfg.skipped != nil {
+				g.cfg.skipped(err)
+			} else {
+				g.cfg.logger.Warn("skipped: " + err.Error())
+			}
+			continue
+		}
+		if r.EventSource == "" || r.EventName == "" {
+			g.skipped++
+			err := &RecordError{Index: -1, Offset: -1, Err: errNoEvent}
+			if g.cfg.skipped != nil {
+				g.cfg.skipped(err)
+			} else {
+				g.cfg.logger.Warn("skipped record: "+errNoEvent.Error(), "eventID", cmp.Or(r.EventID(), "unknown"))
+			}
+			continue
+		}
+		g.Add(&r)
+	}
+	return nil
 }
 
-func (e EventName) String() string { return e.Source + " " + e.Name }
+var errNoEvent = errors.New("record has no eventSource or eventName")
+
+// warnUnmapped logs one warning listing the events that map to no IAM action, so that a
+// policy that misses something never does so silently. It says nothing new twice.
+func (g *Generator) warnUnmapped() {
+	total := 0
+	for _, n := range g.unmapped {
+		total += n
+	}
+	if total == 0 || total == g.warnedUnmapped {
+		return
+	}
+	g.warnedUnmapped = total
+	events := slices.SortedFunc(maps.Keys(g.unmapped), func(a, b cloudtrail.Event) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Name, b.Name))
+	})
+	parts := make([]string, len(events))
+	for i, e := range events {
+		parts[i] = fmt.Sprintf("%s (%d)", e, g.unmapped[e])
+	}
+	g.cfg.logger.Warn(fmt.Sprintf("%d record(s) of %d event(s) map to no IAM action and are not in the policy: %s",
+		total, len(events), strings.Join(parts, ", ")))
+}
+
+// Skipped returns the number of records [Generator.AddAll] skipped.
+func (g *Generator) Skipped() int { return g.skipped }
 
 // Unmapped returns the events added so far that map to no IAM action, with how many
-// records each had: operations the service reference does not know, and event sources of
+// calls each had: operations the service reference does not know, and event sources of
 // no known service.
-func (g *Generator) Unmapped() map[EventName]int { return maps.Clone(g.unmapped) }
+func (g *Generator) Unmapped() map[cloudtrail.Event]int { return maps.Clone(g.unmapped) }
 
-func (g *Generator) add(r *Record, p Permission) {
+func (g *Generator) add(r *Record, p mapping.Permission) {
 	res := p.Resources
 	if len(res) == 0 {
 		res = []string{"*"}
@@ -144,7 +205,7 @@ func (g *Generator) add(r *Record, p Permission) {
 		g.actions[p.Action] = e
 	}
 	n := max(r.Count, 1)
-	e.Events[r.EventSource+" "+r.EventName] += n
+	e.Events[r.Event().String()] += n
 	e.Rules[p.Rule] += n
 	e.Count += n
 	first, last := r.EventTime, r.LastTime
@@ -172,8 +233,10 @@ func (g *Generator) Unknown() []iam.Action {
 	return out
 }
 
-// Explain returns an explanation for every action added so far, sorted by action.
+// Explain returns an explanation for every action added so far, sorted by action. Events
+// that map to no action are logged as one warning that names them.
 func (g *Generator) Explain() []Explanation {
+	g.warnUnmapped()
 	out := make([]Explanation, 0, len(g.actions))
 	for _, e := range g.actions {
 		out = append(out, *e)
@@ -183,7 +246,8 @@ func (g *Generator) Explain() []Explanation {
 }
 
 // Policy returns the policy for everything added so far. With [WithStrict] it fails when the
-// policy would name unknown actions; otherwise they are logged as one warning.
+// policy would name unknown actions; otherwise they are logged as one warning. Events that
+// map to no action are logged as one warning that names them.
 func (g *Generator) Policy() (*iam.Policy, error) {
 	if unknown := g.Unknown(); len(unknown) > 0 {
 		err := &UnknownActionsError{Actions: unknown}
@@ -192,11 +256,8 @@ func (g *Generator) Policy() (*iam.Policy, error) {
 		}
 		g.cfg.logger.Warn(err.Error())
 	}
-	keys := make([]string, 0, len(g.grants))
-	for k := range g.grants {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	g.warnUnmapped()
+	keys := slices.Sorted(maps.Keys(g.grants))
 	stmts := make([]iam.Statement, len(keys))
 	for i, k := range keys {
 		stmts[i] = g.grants[k]

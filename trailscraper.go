@@ -1,22 +1,33 @@
 // Package trailscraper turns AWS CloudTrail records into least-privilege IAM policies.
 //
+// The package is the library's front door: one call goes from records to a policy. The
+// machinery lives in subpackages that can be used on their own.
+//
 // # Records
 //
-// A [Record] is one CloudTrail event with the fields that policy generation and filtering
-// need, plus its original JSON bytes. [DecodeRecords] streams records out of a CloudTrail
-// log document (`{"Records": [...]}`) without reading it into memory whole; [ParseRecord]
-// parses a single event. A [RecordSource] yields records of a time window from somewhere:
-// the package source has implementations for a local log directory, the CloudTrail
-// LookupEvents API and CloudTrail Lake.
+// A [Record] is one CloudTrail event (package cloudtrail decodes, filters and encodes
+// them). A [RecordSource] yields the records of a time window from somewhere: package
+// source reads a local log directory, the CloudTrail LookupEvents API and CloudTrail Lake;
+// package s3download fetches log files from S3. Sources stream, and report a record or
+// file they could not read as a *[RecordError] while the rest go on.
 //
 // # Policies
 //
-// [GeneratePolicy] maps every record to the IAM actions it needed (see [Record.Permissions])
-// and combines them into a small, deterministic [iam.Policy]. [Guess] extends a policy with
-// related actions that exist in AWS's service reference.
+// [GeneratePolicy] takes what a source yields, maps every record to the IAM actions it
+// needed (package mapping, built on AWS's service reference in package servicedefs) and
+// combines them into a small, deterministic [iam.Policy] (package policy):
 //
-// The package and its subpackages iam, policy, guess and servicedefs never touch the network
-// and never print: diagnostics go to an optional [log/slog.Logger].
+//	src := source.NewDir("logs")
+//	p, err := trailscraper.GeneratePolicy(src.Records(ctx, from, to))
+//
+// A [Generator] does the same one record at a time and explains each action. [Guess]
+// extends a policy with related actions that exist in the service reference.
+//
+// # Packages
+//
+// cloudtrail, mapping, iam, policy, guess and servicedefs never touch the network; source
+// and s3download take the AWS SDK's clients. No package prints: diagnostics go to an
+// optional [log/slog.Logger].
 package trailscraper
 
 import (
@@ -38,5 +49,6 @@ type RecordSource interface {
 }
 
 // Guess returns a copy of p extended with actions related to the ones it allows, limited
-// to the given name prefixes ("Get", "List", …; none means all). See package guess.
+// to the given name prefixes ("Get", "List", …; none means all). It is the one entry point
+// for guessing; package guess has the machinery (a [guess.Guesser] with its own catalogue).
 func Guess(p *iam.Policy, prefixes ...string) *iam.Policy { return guess.Extend(p, prefixes...) }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/trailscraper/trailscraper/internal/testfiles"
 )
 
 // FuzzParse checks that Parse never panics, that its errors are one line, and that
@@ -23,7 +25,7 @@ func FuzzParse(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	if files, err := filepath.Glob(filepath.Join("..", "..", "shared", "reference", "fixtures", "*.json")); err == nil {
+	if files, err := filepath.Glob(filepath.Join(testfiles.Path(f, "reference/fixtures"), "*.json")); err == nil {
 		for _, name := range files {
 			if b, err := os.ReadFile(name); err == nil {
 				f.Add(b)

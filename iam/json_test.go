@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trailscraper/trailscraper/internal/testfiles"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -17,10 +19,7 @@ var cmpStatement = cmp.AllowUnexported(Statement{}, Policy{})
 
 func fixtures(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "reference", "fixtures")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared fixtures not available: %v", err)
-	}
+	dir := testfiles.Path(t, "reference/fixtures")
 	return dir
 }
 

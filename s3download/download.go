@@ -39,12 +39,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/trailscraper/trailscraper"
 )
 
 // Client is the part of the S3 API that a [Downloader] uses. *s3.Client implements it.
@@ -445,7 +445,7 @@ func (r *run) fetch(ctx context.Context, day *dayDir, key string, size int64) bo
 		r.mu.Unlock()
 		return true
 	}
-	if _, err := trailscraper.ParseLogFileName(path.Base(key)); err != nil {
+	if _, err := cloudtrail.ParseLogFileName(path.Base(key)); err != nil {
 		log.Debug("skipped: not a CloudTrail log file name", "key", key)
 		r.mu.Lock()
 		r.res.InvalidName++

@@ -10,8 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	ctapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/smithy-go"
 
@@ -20,13 +22,13 @@ import (
 
 var (
 	_ trailscraper.RecordSource = (*CloudTrail)(nil)
-	_ LookupEventsAPI           = (*cloudtrail.Client)(nil)
+	_ LookupEventsAPI           = (*ctapi.Client)(nil)
 )
 
 // awsOptions are the options of the CloudTrail and Lake sources. They live in the shared
 // options struct (source.go) so that every source takes the same Option type.
 type awsOptions struct {
-	filter       *trailscraper.Filter
+	filter       *cloudtrail.Filter
 	regions      []string
 	requestRate  float64 // LookupEvents calls a second per region; <= 0: no limit
 	rateSet      bool
@@ -67,43 +69,36 @@ func (o *awsOptions) firstThrottleWait() time.Duration {
 	return o.throttleWait
 }
 
-// WithFilter makes the CloudTrail and Lake sources yield only the records that f matches.
-// They push the parts of f that the service can evaluate down to it (see [CloudTrail] and
-// [Lake]) and apply the whole of f to what comes back, so the result is exact.
-func WithFilter(f trailscraper.Filter) Option {
-	return func(o *options) { o.aws.filter = &f }
-}
-
 // WithRegions sets the regions that [CloudTrail] queries. By default it queries the region
 // its client is configured for. A region given twice is queried once.
-func WithRegions(regions ...string) Option {
-	return func(o *options) {
+func WithRegions(regions ...string) CloudTrailOption {
+	return trailOnly(func(o *options) {
 		o.aws.regions = nil
 		for _, r := range regions {
 			if !slices.Contains(o.aws.regions, r) {
 				o.aws.regions = append(o.aws.regions, r)
 			}
 		}
-	}
+	})
 }
 
 // WithRequestRate sets how many LookupEvents calls a second [CloudTrail] makes in each
 // region; the default is [DefaultRequestRate], the API's quota. Zero or less removes the
 // limit (for tests against a local server).
-func WithRequestRate(perSecond float64) Option {
-	return func(o *options) { o.aws.requestRate, o.aws.rateSet = perSecond, true }
+func WithRequestRate(perSecond float64) CloudTrailOption {
+	return trailOnly(func(o *options) { o.aws.requestRate, o.aws.rateSet = perSecond, true })
 }
 
 // WithPollInterval sets how often [Lake] polls a running query; the default is
 // [DefaultPollInterval].
-func WithPollInterval(d time.Duration) Option {
-	return func(o *options) { o.aws.pollInterval = d }
+func WithPollInterval(d time.Duration) LakeOption {
+	return lakeOnly(func(o *options) { o.aws.pollInterval = d })
 }
 
 // WithProgress has the CloudTrail and Lake sources report their progress to fn after
 // every call to the service. fn may be called from several goroutines at once.
-func WithProgress(fn func(Progress)) Option {
-	return func(o *options) { o.aws.progress = fn }
+func WithProgress(fn func(Progress)) AWSOption {
+	return awsSource(func(o *options) { o.aws.progress = fn })
 }
 
 // Progress is a report of how far a query has got.
@@ -115,9 +110,9 @@ type Progress struct {
 }
 
 // LookupEventsAPI is the part of the CloudTrail client that [CloudTrail] uses;
-// *cloudtrail.Client implements it.
+// *ctapi.Client implements it.
 type LookupEventsAPI interface {
-	LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error)
+	LookupEvents(ctx context.Context, in *ctapi.LookupEventsInput, optFns ...func(*ctapi.Options)) (*ctapi.LookupEventsOutput, error)
 }
 
 // CloudTrail reads records with the CloudTrail LookupEvents API ("Event history"), which
@@ -147,8 +142,8 @@ type CloudTrail struct {
 }
 
 // NewCloudTrail returns a source that reads records through client.
-func NewCloudTrail(client LookupEventsAPI, opts ...Option) *CloudTrail {
-	return &CloudTrail{client: client, opts: newOptions(opts)}
+func NewCloudTrail(client LookupEventsAPI, opts ...CloudTrailOption) *CloudTrail {
+	return &CloudTrail{client: client, opts: newOptions(opts, CloudTrailOption.applyCloudTrail)}
 }
 
 // item is one element of a region's stream: a record, a per-record error, or a fatal
@@ -166,7 +161,7 @@ func (c *CloudTrail) Records(ctx context.Context, from, to time.Time) iter.Seq2[
 			yield(trailscraper.Record{}, ctx.Err())
 			return
 		}
-		filter := window(from, to, c.opts.aws.filter)
+		filter := window(from, to, c.opts.filter)
 		if !filter.From.IsZero() && !filter.To.IsZero() && filter.To.Before(filter.From) {
 			return
 		}
@@ -262,7 +257,7 @@ func merge(streams []chan item, yield func(trailscraper.Record, error) bool) boo
 type regionReader struct {
 	c      *CloudTrail
 	region string
-	filter *trailscraper.Filter // the whole filter, window included
+	filter *cloudtrail.Filter // the whole filter, window included
 	attr   *types.LookupAttribute
 	sem    chan struct{}
 	out    chan<- item
@@ -290,7 +285,7 @@ func (r *regionReader) send(ctx context.Context, it item) bool {
 
 func (r *regionReader) run(ctx context.Context) {
 	log := r.c.opts.logger
-	in := &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(50)}
+	in := &ctapi.LookupEventsInput{MaxResults: aws.Int32(50)}
 	// The API takes whole seconds: widen the window to them; the filter cuts it exactly.
 	if from := r.filter.From; !from.IsZero() {
 		in.StartTime = aws.Time(from.Truncate(time.Second))
@@ -304,10 +299,10 @@ func (r *regionReader) run(ctx context.Context) {
 	if r.attr != nil {
 		in.LookupAttributes = []types.LookupAttribute{*r.attr}
 	}
-	var optFns []func(*cloudtrail.Options)
+	var optFns []func(*ctapi.Options)
 	if r.region != "" {
 		region := r.region
-		optFns = append(optFns, func(o *cloudtrail.Options) { o.Region = region })
+		optFns = append(optFns, func(o *ctapi.Options) { o.Region = region })
 	}
 	for {
 		out, err := r.call(ctx, in, optFns)
@@ -352,7 +347,7 @@ func (r *regionReader) report(state string) {
 
 // call makes one LookupEvents call, paced to the request rate, and tries again after a
 // pause for as long as the service says it is throttled.
-func (r *regionReader) call(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns []func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
+func (r *regionReader) call(ctx context.Context, in *ctapi.LookupEventsInput, optFns []func(*ctapi.Options)) (*ctapi.LookupEventsOutput, error) {
 	wait := r.c.opts.aws.firstThrottleWait()
 	for {
 		if err := sleepUntil(ctx, r.next); err != nil {
@@ -391,7 +386,7 @@ func decodeEvent(ev types.Event) (trailscraper.Record, error) {
 	if ev.CloudTrailEvent == nil {
 		return trailscraper.Record{}, errors.New("event has no CloudTrailEvent")
 	}
-	rec, err := trailscraper.ParseRecord([]byte(*ev.CloudTrailEvent))
+	rec, err := cloudtrail.ParseRecord([]byte(*ev.CloudTrailEvent))
 	if err != nil {
 		return trailscraper.Record{}, fmt.Errorf("CloudTrailEvent: %w", err)
 	}
@@ -431,8 +426,8 @@ func isThrottle(err error) bool {
 
 // window returns the filter that a source applies for Records(ctx, from, to): f (or the
 // zero filter) with its window narrowed to [from, to]; zero times are open ends.
-func window(from, to time.Time, f *trailscraper.Filter) *trailscraper.Filter {
-	var w trailscraper.Filter
+func window(from, to time.Time, f *cloudtrail.Filter) *cloudtrail.Filter {
+	var w cloudtrail.Filter
 	if f != nil {
 		w = *f
 	}
@@ -446,7 +441,7 @@ func window(from, to time.Time, f *trailscraper.Filter) *trailscraper.Filter {
 }
 
 // lookupAttribute returns the lookup attribute that f can be pushed down as, or nil.
-func lookupAttribute(f *trailscraper.Filter) *types.LookupAttribute {
+func lookupAttribute(f *cloudtrail.Filter) *types.LookupAttribute {
 	if f == nil {
 		return nil
 	}

@@ -7,10 +7,11 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/trailscraper/trailscraper/cloudtrail"
 
-	"github.com/trailscraper/trailscraper"
+	"github.com/aws/aws-sdk-go-v2/config"
+	ctapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+
 	"github.com/trailscraper/trailscraper/source"
 )
 
@@ -23,9 +24,9 @@ func ExampleNewCloudTrail() {
 		fmt.Fprintln(os.Stderr, err)
 		return
 	}
-	src := source.NewCloudTrail(cloudtrail.NewFromConfig(cfg),
+	src := source.NewCloudTrail(ctapi.NewFromConfig(cfg),
 		source.WithRegions("us-east-1", "eu-west-1"),
-		source.WithFilter(trailscraper.Filter{EventSources: []string{"s3.amazonaws.com"}}),
+		source.WithFilter(cloudtrail.Filter{EventSources: []string{"s3.amazonaws.com"}}),
 		source.WithLogger(slog.Default()))
 	to := time.Now()
 	for rec, err := range src.Records(ctx, to.Add(-24*time.Hour), to) {

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	ctapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 )
 
 // The X-Amz-Target values of the CloudTrail operations, as the SDK's serializers write them.
@@ -124,8 +124,8 @@ func (f *fakeCloudTrail) Calls(op string) []fakeCall {
 
 // client returns a real SDK CloudTrail client for the fake server, with a retryer that
 // makes up to attempts attempts and waits only a millisecond between them.
-func (f *fakeCloudTrail) client(attempts int) *cloudtrail.Client {
-	return cloudtrail.New(cloudtrail.Options{
+func (f *fakeCloudTrail) client(attempts int) *ctapi.Client {
+	return ctapi.New(ctapi.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(f.srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
@@ -153,8 +153,8 @@ func lookupEvent(id string, t time.Time, cloudTrailEvent *string) map[string]any
 	return ev
 }
 
-func withThrottleWait(d time.Duration) Option {
-	return func(o *options) { o.aws.throttleWait = d }
+func withThrottleWait(d time.Duration) AWSOption {
+	return awsSource(func(o *options) { o.aws.throttleWait = d })
 }
 
 // lockedWriter makes a writer safe for the source's goroutines.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailscraper/trailscraper"
@@ -312,20 +314,20 @@ func TestCloudTrailRequestRate(t *testing.T) {
 func TestLookupAttribute(t *testing.T) {
 	tests := []struct {
 		name      string
-		f         *trailscraper.Filter
+		f         *cloudtrail.Filter
 		key, want string
 	}{
 		{"no filter", nil, "", ""},
-		{"empty filter", &trailscraper.Filter{}, "", ""},
-		{"one event source", &trailscraper.Filter{EventSources: []string{"s3.amazonaws.com"}}, "EventSource", "s3.amazonaws.com"},
-		{"event source wins", &trailscraper.Filter{EventSources: []string{"s3.amazonaws.com"}, Principals: []string{"alice"}}, "EventSource", "s3.amazonaws.com"},
-		{"two event sources", &trailscraper.Filter{EventSources: []string{"a", "b"}}, "", ""},
-		{"wildcard event source", &trailscraper.Filter{EventSources: []string{"s3*"}}, "", ""},
-		{"user name", &trailscraper.Filter{Principals: []string{"alice"}}, "Username", "alice"},
-		{"wildcard principal", &trailscraper.Filter{Principals: []string{"ali*"}}, "", ""},
-		{"ARN principal", &trailscraper.Filter{Principals: []string{"arn:aws:iam::1:user/alice"}}, "", ""},
-		{"two principals", &trailscraper.Filter{Principals: []string{"alice", "bob"}}, "", ""},
-		{"assumed role too", &trailscraper.Filter{Principals: []string{"alice"}, AssumedRoleARNs: []string{"arn:aws:iam::1:role/r"}}, "", ""},
+		{"empty filter", &cloudtrail.Filter{}, "", ""},
+		{"one event source", &cloudtrail.Filter{EventSources: []string{"s3.amazonaws.com"}}, "EventSource", "s3.amazonaws.com"},
+		{"event source wins", &cloudtrail.Filter{EventSources: []string{"s3.amazonaws.com"}, Principals: []string{"alice"}}, "EventSource", "s3.amazonaws.com"},
+		{"two event sources", &cloudtrail.Filter{EventSources: []string{"a", "b"}}, "", ""},
+		{"wildcard event source", &cloudtrail.Filter{EventSources: []string{"s3*"}}, "", ""},
+		{"user name", &cloudtrail.Filter{Principals: []string{"alice"}}, "Username", "alice"},
+		{"wildcard principal", &cloudtrail.Filter{Principals: []string{"ali*"}}, "", ""},
+		{"ARN principal", &cloudtrail.Filter{Principals: []string{"arn:aws:iam::1:user/alice"}}, "", ""},
+		{"two principals", &cloudtrail.Filter{Principals: []string{"alice", "bob"}}, "", ""},
+		{"assumed role too", &cloudtrail.Filter{Principals: []string{"alice"}, AssumedRoleARNs: []string{"arn:aws:iam::1:role/r"}}, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -345,7 +347,7 @@ func TestCloudTrailPushdown(t *testing.T) {
 	f := newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
 		return ok(map[string]any{"Events": []any{}})
 	})
-	filter := trailscraper.Filter{EventSources: []string{"iam.amazonaws.com"}}
+	filter := cloudtrail.Filter{EventSources: []string{"iam.amazonaws.com"}}
 	src := NewCloudTrail(f.client(1), WithRequestRate(0), WithFilter(filter))
 	collect(src.Records(context.Background(), time.Time{}, time.Time{}))
 	calls := f.Calls(opLookupEvents)
@@ -373,10 +375,10 @@ func TestCloudTrailFilterLocally(t *testing.T) {
 		}
 		return ok(map[string]any{"Events": evs})
 	})
-	filter := trailscraper.Filter{
+	filter := cloudtrail.Filter{
 		To:           t0.Add(time.Hour),
 		EventSources: []string{"s3.amazonaws.com", "iam.*"},
-		Errors:       trailscraper.ErrorsExclude,
+		Errors:       cloudtrail.ErrorsExclude,
 	}
 	src := NewCloudTrail(f.client(1), WithRequestRate(0), WithFilter(filter))
 	got := collect(src.Records(context.Background(), time.Time{}, time.Time{}))

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
+
 	"github.com/trailscraper/trailscraper"
 	"golang.org/x/sync/errgroup"
 )
@@ -38,7 +40,7 @@ const LastEventLag = time.Hour
 // Dir reads the CloudTrail log files below a local directory, as download writes them.
 //
 // It walks the directory recursively and reads every file whose name is a CloudTrail log
-// file name ([trailscraper.ParseLogFileName]); other files are skipped (logged at debug
+// file name ([cloudtrail.ParseLogFileName]); other files are skipped (logged at debug
 // level, or as a warning when the name looks like a broken log file name). It decodes
 // files in parallel, by default as many at once as there are CPUs ([WithParallelism]),
 // and yields records in a deterministic order: by file timestamp, then path, then position
@@ -49,7 +51,9 @@ type Dir struct {
 }
 
 // NewDir returns the source for the log files below path.
-func NewDir(path string, opts ...Option) *Dir { return &Dir{path: path, opts: newOptions(opts)} }
+func NewDir(path string, opts ...DirOption) *Dir {
+	return &Dir{path: path, opts: newOptions(opts, DirOption.applyDir)}
+}
 
 func (d *Dir) parallelism() int {
 	if d.opts.parallelism > 0 {
@@ -67,8 +71,17 @@ func (d *Dir) parallelism() int {
 // happens to the records of a damaged file. When a window is given, a record without an
 // eventTime is reported the same way, as it cannot be placed in the window. A missing or
 // unreadable directory, and the cancellation of ctx, are yielded as other errors and end
-// the sequence.
+// the sequence. With [WithFilter], only the records the filter matches are yielded, and the
+// window is narrowed to the filter's.
 func (d *Dir) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+	if d.opts.filter == nil {
+		return d.records(ctx, from, to)
+	}
+	f := window(from, to, d.opts.filter)
+	return f.Apply(d.records(ctx, f.From, f.To))
+}
+
+func (d *Dir) records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
 	return func(yield func(trailscraper.Record, error) bool) {
 		files, warnings, err := d.list(ctx, func(lf *trailscraper.LogFile) bool { return lf.InTimeframe(from, to) })
 		if err != nil {
@@ -220,7 +233,7 @@ func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) (
 		if e.IsDir() {
 			return nil
 		}
-		lf, err := trailscraper.NewLogFile(p)
+		lf, err := cloudtrail.NewLogFile(p)
 		if err != nil {
 			name := e.Name()
 			if strings.HasSuffix(name, ".json.gz") && !strings.Contains(name, "_CloudTrail-Digest_") {

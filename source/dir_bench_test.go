@@ -6,9 +6,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/trailscraper/trailscraper/internal/testfiles"
 
 	"github.com/trailscraper/trailscraper"
 )
@@ -21,9 +22,9 @@ func benchLogDir(b *testing.B) (dir string, records int) {
 	if d := os.Getenv("TRAILSCRAPER_BENCH_LOGDIR"); d != "" {
 		return d, 0
 	}
-	f, err := os.Open(filepath.Join("..", "..", "shared", "corpus", "dev.jsonl"))
+	f, err := os.Open(testfiles.Path(b, "corpus/dev.jsonl"))
 	if err != nil {
-		b.Skip("shared corpus not present")
+		b.Fatal(err)
 	}
 	defer f.Close()
 	var recs [][]byte

@@ -13,8 +13,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	ctapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/trailscraper/trailscraper"
@@ -22,17 +24,17 @@ import (
 
 var (
 	_ trailscraper.RecordSource = (*Lake)(nil)
-	_ LakeAPI                   = (*cloudtrail.Client)(nil)
+	_ LakeAPI                   = (*ctapi.Client)(nil)
 	_ error                     = (*QueryError)(nil)
 )
 
-// LakeAPI is the part of the CloudTrail client that [Lake] uses; *cloudtrail.Client
+// LakeAPI is the part of the CloudTrail client that [Lake] uses; *ctapi.Client
 // implements it.
 type LakeAPI interface {
-	StartQuery(ctx context.Context, in *cloudtrail.StartQueryInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.StartQueryOutput, error)
-	DescribeQuery(ctx context.Context, in *cloudtrail.DescribeQueryInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.DescribeQueryOutput, error)
-	GetQueryResults(ctx context.Context, in *cloudtrail.GetQueryResultsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.GetQueryResultsOutput, error)
-	CancelQuery(ctx context.Context, in *cloudtrail.CancelQueryInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.CancelQueryOutput, error)
+	StartQuery(ctx context.Context, in *ctapi.StartQueryInput, optFns ...func(*ctapi.Options)) (*ctapi.StartQueryOutput, error)
+	DescribeQuery(ctx context.Context, in *ctapi.DescribeQueryInput, optFns ...func(*ctapi.Options)) (*ctapi.DescribeQueryOutput, error)
+	GetQueryResults(ctx context.Context, in *ctapi.GetQueryResultsInput, optFns ...func(*ctapi.Options)) (*ctapi.GetQueryResultsOutput, error)
+	CancelQuery(ctx context.Context, in *ctapi.CancelQueryInput, optFns ...func(*ctapi.Options)) (*ctapi.CancelQueryOutput, error)
 }
 
 // Lake reads records from a CloudTrail Lake event data store with one SQL query.
@@ -97,12 +99,12 @@ func ParseEventDataStore(s string) (EventDataStore, error) {
 
 // NewLake returns a source that queries the event data store named by eventDataStore (an
 // ID or ARN, see [ParseEventDataStore]) through client.
-func NewLake(client LakeAPI, eventDataStore string, opts ...Option) (*Lake, error) {
+func NewLake(client LakeAPI, eventDataStore string, opts ...LakeOption) (*Lake, error) {
 	eds, err := ParseEventDataStore(eventDataStore)
 	if err != nil {
 		return nil, err
 	}
-	return &Lake{client: client, store: eds, opts: newOptions(opts)}, nil
+	return &Lake{client: client, store: eds, opts: newOptions(opts, LakeOption.applyLake)}, nil
 }
 
 // QueryError reports a CloudTrail Lake query that did not finish.
@@ -122,7 +124,7 @@ func (e *QueryError) Error() string {
 
 // Query returns the SQL statement that Records runs for the window [from, to].
 func (l *Lake) Query(from, to time.Time) (string, error) {
-	return buildLakeSQL(l.store.ID, window(from, to, l.opts.aws.filter))
+	return buildLakeSQL(l.store.ID, window(from, to, l.opts.filter))
 }
 
 // Records runs the query for the window [from, to] (zero times leave an end open) and
@@ -139,7 +141,7 @@ func (l *Lake) Records(ctx context.Context, from, to time.Time) iter.Seq2[trails
 			yield(trailscraper.Record{}, err)
 			return
 		}
-		l.results(ctx, id, window(from, to, l.opts.aws.filter), yield)
+		l.results(ctx, id, window(from, to, l.opts.filter), yield)
 	}
 }
 
@@ -156,7 +158,7 @@ func (l *Lake) run(ctx context.Context, sql string) (string, error) {
 		return "", err
 	}
 	log.Debug("starting a CloudTrail Lake query", "sql", sql)
-	out, err := l.client.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(sql)})
+	out, err := l.client.StartQuery(ctx, &ctapi.StartQueryInput{QueryStatement: aws.String(sql)})
 	if err != nil {
 		return "", fmt.Errorf("starting the CloudTrail Lake query: %w", err)
 	}
@@ -166,7 +168,7 @@ func (l *Lake) run(ctx context.Context, sql string) (string, error) {
 	}
 	calls := 1
 	for {
-		d, err := l.client.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: aws.String(id)})
+		d, err := l.client.DescribeQuery(ctx, &ctapi.DescribeQueryInput{QueryId: aws.String(id)})
 		calls++
 		if err != nil {
 			if ctx.Err() != nil {
@@ -200,7 +202,7 @@ func (l *Lake) run(ctx context.Context, sql string) (string, error) {
 func (l *Lake) cancel(ctx context.Context, id string) {
 	cctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer stop()
-	if _, err := l.client.CancelQuery(cctx, &cloudtrail.CancelQueryInput{QueryId: aws.String(id)}); err != nil {
+	if _, err := l.client.CancelQuery(cctx, &ctapi.CancelQueryInput{QueryId: aws.String(id)}); err != nil {
 		l.opts.logger.Warn("could not cancel the CloudTrail Lake query", "query", id, "error", err)
 		return
 	}
@@ -208,8 +210,8 @@ func (l *Lake) cancel(ctx context.Context, id string) {
 }
 
 // results pages through the rows of the finished query id.
-func (l *Lake) results(ctx context.Context, id string, filter *trailscraper.Filter, yield func(trailscraper.Record, error) bool) {
-	in := &cloudtrail.GetQueryResultsInput{QueryId: aws.String(id), MaxQueryResults: aws.Int32(1000)}
+func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter, yield func(trailscraper.Record, error) bool) {
+	in := &ctapi.GetQueryResultsInput{QueryId: aws.String(id), MaxQueryResults: aws.Int32(1000)}
 	calls, rows := 0, 0
 	lastID := ""
 	for {
@@ -238,7 +240,7 @@ func (l *Lake) results(ctx context.Context, id string, filter *trailscraper.Filt
 			lastID = eventID
 			var rec trailscraper.Record
 			if err == nil {
-				rec, err = trailscraper.ParseRecord(raw)
+				rec, err = cloudtrail.ParseRecord(raw)
 			}
 			if err != nil {
 				src := "Lake query " + id
@@ -303,7 +305,7 @@ var lakeColumns = []lakeColumn{
 
 // buildLakeSQL builds the query for the event data store id and the filter f (window
 // included). It fails for a filter value that cannot be a SQL string.
-func buildLakeSQL(id string, f *trailscraper.Filter) (string, error) {
+func buildLakeSQL(id string, f *cloudtrail.Filter) (string, error) {
 	if !validStoreID(id) {
 		return "", fmt.Errorf("event data store %q: %w", id, ErrEventDataStore)
 	}
@@ -379,9 +381,9 @@ func buildLakeSQL(id string, f *trailscraper.Filter) (string, error) {
 		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
 	}
 	switch f.Errors {
-	case trailscraper.ErrorsExclude:
+	case cloudtrail.ErrorsExclude:
 		conds = append(conds, "(errorcode IS NULL OR errorcode = '')")
-	case trailscraper.ErrorsOnly:
+	case cloudtrail.ErrorsOnly:
 		conds = append(conds, "errorcode IS NOT NULL AND errorcode <> ''")
 	}
 	if len(conds) > 0 {

@@ -5,17 +5,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/cloudtrail"
+
 	"github.com/trailscraper/trailscraper/source"
 )
 
 // The query a Lake source runs, with the filter pushed down; a value with a quote stays a
 // string literal.
 func ExampleLake_Query() {
-	filter := trailscraper.Filter{
+	filter := cloudtrail.Filter{
 		AssumedRoleARNs: []string{"arn:aws:iam::111122223333:role/o'brien"},
 		EventSources:    []string{"s3.amazonaws.com"},
-		Errors:          trailscraper.ErrorsExclude,
+		Errors:          cloudtrail.ErrorsExclude,
 	}
 	// No client is needed to build the query; Records would use it.
 	lake, err := source.NewLake(nil, "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE", source.WithFilter(filter))

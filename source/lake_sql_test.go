@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/trailscraper/trailscraper/cloudtrail"
 
-	"github.com/trailscraper/trailscraper"
+	"github.com/google/go-cmp/cmp"
 )
 
 // splitSQL separates a statement into its skeleton, with every string literal replaced by
@@ -64,7 +64,7 @@ func likeRaw(p string) string {
 // checkValuesStayLiterals builds the query for f and for a copy of f with harmless
 // placeholder values, and checks that both have the same skeleton and that each of f's
 // values is exactly one literal where its placeholder is.
-func checkValuesStayLiterals(t *testing.T, f trailscraper.Filter) {
+func checkValuesStayLiterals(t *testing.T, f cloudtrail.Filter) {
 	t.Helper()
 	sql, err := buildLakeSQL(testStore, window(t0, t0.Add(time.Hour), &f))
 	if err != nil {
@@ -143,13 +143,13 @@ var hostile = []string{
 func TestLakeSQLEscaping(t *testing.T) {
 	for _, h := range hostile {
 		t.Run(h, func(t *testing.T) {
-			checkValuesStayLiterals(t, trailscraper.Filter{
+			checkValuesStayLiterals(t, cloudtrail.Filter{
 				AssumedRoleARNs: []string{h, "arn:aws:iam::1:role/ok"},
 				Principals:      []string{h},
 				EventSources:    []string{h, "s3.amazonaws.com"},
-				Errors:          trailscraper.ErrorsExclude,
+				Errors:          cloudtrail.ErrorsExclude,
 			})
-			sql, err := buildLakeSQL(testStore, &trailscraper.Filter{From: t0, To: t0, Principals: []string{h}})
+			sql, err := buildLakeSQL(testStore, &cloudtrail.Filter{From: t0, To: t0, Principals: []string{h}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +162,7 @@ func TestLakeSQLEscaping(t *testing.T) {
 
 func TestLakeSQLRefusesControlCharacters(t *testing.T) {
 	for _, v := range []string{"a\nb", "a\x00", "a\rb", "\x7f", "a\u2028", "\xff\xfe", "a\u0085"} {
-		for name, f := range map[string]trailscraper.Filter{
+		for name, f := range map[string]cloudtrail.Filter{
 			"role":      {AssumedRoleARNs: []string{v}},
 			"principal": {Principals: []string{v}},
 			"source":    {EventSources: []string{v}},
@@ -179,22 +179,22 @@ func TestLakeSQL(t *testing.T) {
 	tests := []struct {
 		name     string
 		from, to time.Time
-		f        *trailscraper.Filter
+		f        *cloudtrail.Filter
 	}{
 		{"no filter", time.Time{}, time.Time{}, nil},
-		{"window", t0.Add(500 * time.Millisecond), t0.Add(time.Hour + time.Nanosecond), &trailscraper.Filter{}},
-		{"everything", t0, t0.Add(24 * time.Hour), &trailscraper.Filter{
+		{"window", t0.Add(500 * time.Millisecond), t0.Add(time.Hour + time.Nanosecond), &cloudtrail.Filter{}},
+		{"everything", t0, t0.Add(24 * time.Hour), &cloudtrail.Filter{
 			AssumedRoleARNs: []string{"arn:aws:iam::111122223333:role/deploy", "arn:aws:iam::111122223333:role/o'brien"},
 			Principals:      []string{"arn:aws:iam::111122223333:user/*", "alice_1"},
 			EventSources:    []string{"s3.amazonaws.com", "ec2.*", "iam.amazonaws.com"},
-			Errors:          trailscraper.ErrorsOnly,
+			Errors:          cloudtrail.ErrorsOnly,
 		}},
-		{"exclude errors", t0, time.Time{}, &trailscraper.Filter{Errors: trailscraper.ErrorsExclude}},
-		{"filter window narrows", t0, t0.Add(48 * time.Hour), &trailscraper.Filter{From: t0.Add(time.Hour), To: t0.Add(2 * time.Hour)}},
+		{"exclude errors", t0, time.Time{}, &cloudtrail.Filter{Errors: cloudtrail.ErrorsExclude}},
+		{"filter window narrows", t0, t0.Add(48 * time.Hour), &cloudtrail.Filter{From: t0.Add(time.Hour), To: t0.Add(2 * time.Hour)}},
 	}
 	var out strings.Builder
 	for _, tt := range tests {
-		opts := []Option{}
+		opts := []LakeOption{}
 		if tt.f != nil {
 			opts = append(opts, WithFilter(*tt.f))
 		}
@@ -217,11 +217,11 @@ func FuzzLakeSQL(f *testing.F) {
 	}
 	f.Add("arn:aws:iam::1:role/r", "alice*", "s3.amazonaws.com", uint8(0))
 	f.Fuzz(func(t *testing.T, role, principal, source string, mode uint8) {
-		checkValuesStayLiterals(t, trailscraper.Filter{
+		checkValuesStayLiterals(t, cloudtrail.Filter{
 			AssumedRoleARNs: []string{role},
 			Principals:      []string{principal, "x"},
 			EventSources:    []string{source},
-			Errors:          trailscraper.ErrorMode(mode % 3),
+			Errors:          cloudtrail.ErrorMode(mode % 3),
 		})
 	})
 }
@@ -236,7 +236,7 @@ func FuzzLakeRow(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := trailscraper.ParseRecord(raw); err != nil {
+		if _, err := cloudtrail.ParseRecord(raw); err != nil {
 			t.Fatalf("rebuilt record %s does not parse: %v", raw, err)
 		}
 	})
@@ -255,7 +255,7 @@ func FuzzParseEventDataStore(f *testing.F) {
 			}
 			return
 		}
-		sql, err := buildLakeSQL(eds.ID, &trailscraper.Filter{})
+		sql, err := buildLakeSQL(eds.ID, &cloudtrail.Filter{})
 		if err != nil {
 			t.Fatalf("accepted %q but cannot build a query: %v", s, err)
 		}

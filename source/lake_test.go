@@ -3,53 +3,23 @@ package source
 import (
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
+
+	"github.com/trailscraper/trailscraper/internal/testfiles"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trailscraper/trailscraper"
 )
 
-// The -update flag rewrites the golden files; another test file of the package may define
-// it first.
-var _ = func() bool {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-	return true
-}()
-
-// updating reports whether -update was given.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if updating() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
+	testfiles.Golden(t, name, []byte(got))
 }
 
 const testStore = "EXAMPLEf852-4e8f-8bd1-bcf6cEXAMPLE"
@@ -317,7 +287,7 @@ func TestLakeFilterLocally(t *testing.T) {
 		lakeRow("eventtime", "2026-03-01 14:00:00", "eventsource", "s3.amazonaws.com", "eventname", "Late", "eventid", "3", "uiarn", "arn:aws:iam::1:user/alice"),
 	}}
 	f := lakeServer(t, []string{"FINISHED"}, "", rows)
-	filter := trailscraper.Filter{Principals: []string{"arn:aws:iam::1:user/al*"}}
+	filter := cloudtrail.Filter{Principals: []string{"arn:aws:iam::1:user/al*"}}
 	l, _ := NewLake(f.client(1), testStore, WithPollInterval(time.Millisecond), WithFilter(filter))
 	got := collect(l.Records(context.Background(), t0, t0.Add(time.Hour)))
 	if diff := cmp.Diff([]string{"GetObject"}, got.names); diff != "" {

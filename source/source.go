@@ -1,33 +1,103 @@
 // Package source has the [trailscraper.RecordSource] implementations: a local directory of
-// downloaded CloudTrail log files, the CloudTrail LookupEvents API, and CloudTrail Lake.
+// downloaded CloudTrail log files ([Dir]), the CloudTrail LookupEvents API ([CloudTrail]),
+// and CloudTrail Lake ([Lake]).
+//
+// # Options
+//
+// Each constructor takes options of its own type ([DirOption], [CloudTrailOption],
+// [LakeOption]), so an option a source does not honour does not compile with it. Options
+// that every source honours ([WithLogger], [WithFilter]) are of type [Option], which is all
+// of them at once.
 package source
 
 import (
 	"log/slog"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
 )
 
-// Option configures a source.
-type Option func(*options)
+// Option configures any source: it is a [DirOption], a [CloudTrailOption] and a
+// [LakeOption].
+type Option interface {
+	DirOption
+	CloudTrailOption
+	LakeOption
+}
+
+// DirOption configures [NewDir].
+type DirOption interface{ applyDir(*options) }
+
+// CloudTrailOption configures [NewCloudTrail].
+type CloudTrailOption interface{ applyCloudTrail(*options) }
+
+// LakeOption configures [NewLake].
+type LakeOption interface{ applyLake(*options) }
+
+// AWSOption configures the sources that query an AWS service: it is a [CloudTrailOption]
+// and a [LakeOption].
+type AWSOption interface {
+	CloudTrailOption
+	LakeOption
+}
+
+// The option kinds: each applies to the sources whose apply method it has.
+type (
+	anySource   func(*options)
+	awsSource   func(*options)
+	dirOnly     func(*options)
+	trailOnly   func(*options)
+	lakeOnly    func(*options)
+	dirAndTrail func(*options)
+)
+
+func (f anySource) applyDir(o *options)          { f(o) }
+func (f anySource) applyCloudTrail(o *options)   { f(o) }
+func (f anySource) applyLake(o *options)         { f(o) }
+func (f awsSource) applyCloudTrail(o *options)   { f(o) }
+func (f awsSource) applyLake(o *options)         { f(o) }
+func (f dirOnly) applyDir(o *options)            { f(o) }
+func (f trailOnly) applyCloudTrail(o *options)   { f(o) }
+func (f lakeOnly) applyLake(o *options)          { f(o) }
+func (f dirAndTrail) applyDir(o *options)        { f(o) }
+func (f dirAndTrail) applyCloudTrail(o *options) { f(o) }
+
+// ParallelismOption configures [NewDir] and [NewCloudTrail]: it is a [DirOption] and a
+// [CloudTrailOption].
+type ParallelismOption interface {
+	DirOption
+	CloudTrailOption
+}
 
 type options struct {
 	logger      *slog.Logger
 	parallelism int
+	filter      *cloudtrail.Filter
 
 	aws awsOptions // options of the CloudTrail and Lake sources; see cloudtrail.go
 }
 
-func newOptions(opts []Option) options {
+func newOptions[O any](opts []O, apply func(O, *options)) options {
 	o := options{logger: slog.New(slog.DiscardHandler)}
-	for _, f := range opts {
-		f(&o)
+	for _, opt := range opts {
+		apply(opt, &o)
 	}
 	return o
 }
 
 // WithLogger sends the source's warnings (skipped files and records) and debug output to l.
 // By default they are discarded.
-func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+func WithLogger(l *slog.Logger) Option { return anySource(func(o *options) { o.logger = l }) }
 
-// WithParallelism sets how many files or regions a source reads at once. Zero or less means
-// the default of the source.
-func WithParallelism(n int) Option { return func(o *options) { o.parallelism = n } }
+// WithFilter makes a source yield only the records that f matches. The CloudTrail and Lake
+// sources push the parts of f that the service can evaluate down to it (see [CloudTrail]
+// and [Lake]) and apply the whole of f to what comes back, so the result is exact; [Dir]
+// also skips the files whose names say they cannot hold a record of f's window.
+func WithFilter(f cloudtrail.Filter) Option {
+	return anySource(func(o *options) { o.filter = &f })
+}
+
+// WithParallelism sets how many files ([Dir]) or regions ([CloudTrail]) a source reads at
+// once. Zero or less means the default of the source.
+func WithParallelism(n int) ParallelismOption {
+	return dirAndTrail(func(o *options) { o.parallelism = n })
+}

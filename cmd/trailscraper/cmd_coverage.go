@@ -7,7 +7,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/mapping"
+
 	"github.com/urfave/cli/v2"
 )
 
@@ -42,7 +43,7 @@ func runCoverage(c *cli.Context) error {
 	} else {
 		name = "stdin"
 	}
-	cov := trailscraper.NewCoverage()
+	cov := mapping.NewCoverage()
 	br := bufio.NewReaderSize(in, 1<<20)
 	skipped := 0
 	for lineNo := 1; ; lineNo++ {

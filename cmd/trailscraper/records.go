@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"iter"
 	"log/slog"
@@ -47,25 +46,11 @@ func (s *skipCounter) check(err error) error {
 }
 
 // summary logs how many records were skipped, if any.
-func (s *skipCounter) summary() {
-	if s.skipped > 0 {
-		s.log.Warn("skipped records or files that could not be read", "count", s.skipped)
-	}
-}
+func (s *skipCounter) summary() { summarizeSkipped(s.log, s.skipped) }
 
-// skip logs and counts a record that was decoded but cannot be used.
-func (s *skipCounter) skip(why string, r trailscraper.Record) {
-	s.skipped++
-	s.log.Warn("skipped record: "+why, "eventID", eventID(r))
-}
-
-// eventID returns the record's eventID for messages, or "unknown".
-func eventID(r trailscraper.Record) string {
-	var v struct {
-		EventID string `json:"eventID"`
+// summarizeSkipped logs how many records or files were skipped, if any.
+func summarizeSkipped(log *slog.Logger, n int) {
+	if n > 0 {
+		log.Warn("skipped records or files that could not be read", "count", n)
 	}
-	if json.Unmarshal(r.Raw, &v) != nil || v.EventID == "" {
-		return "unknown"
-	}
-	return v.EventID
 }

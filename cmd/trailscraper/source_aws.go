@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/trailscraper/trailscraper/cloudtrail"
+
+	ctapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/urfave/cli/v2"
 
 	"github.com/trailscraper/trailscraper"
@@ -83,14 +85,18 @@ func awsRecords(c *cli.Context, log *slog.Logger) (iter.Seq2[trailscraper.Record
 	if err != nil {
 		return nil, false, err
 	}
-	opts := []source.Option{source.WithLogger(log), source.WithFilter(filter)}
+	common := []source.Option{source.WithLogger(log), source.WithFilter(filter)}
 	if store != "" {
-		return lakeRecords(c, log, store, regions, filter, opts)
+		return lakeRecords(c, log, store, regions, filter, common)
 	}
-	return apiRecords(c, log, regions, filter, opts)
+	return apiRecords(c, log, regions, filter, common)
 }
 
-func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []string, filter trailscraper.Filter, opts []source.Option) (iter.Seq2[trailscraper.Record, error], bool, error) {
+func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []string, filter cloudtrail.Filter, common []source.Option) (iter.Seq2[trailscraper.Record, error], bool, error) {
+	var opts []source.LakeOption
+	for _, o := range common {
+		opts = append(opts, o)
+	}
 	eds, err := source.ParseEventDataStore(store)
 	if err != nil {
 		return nil, false, usagef("--lake-event-data-store: %v", err)
@@ -121,7 +127,7 @@ func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []strin
 		return nil, false, err
 	}
 	p := newProgressLine(c.App.ErrWriter)
-	l, err := source.NewLake(cloudtrail.NewFromConfig(cfg), store, append(opts, source.WithProgress(p.update))...)
+	l, err := source.NewLake(ctapi.NewFromConfig(cfg), store, append(opts, source.WithProgress(p.update))...)
 	if err != nil {
 		return nil, false, usagef("--lake-event-data-store: %v", err)
 	}
@@ -131,7 +137,11 @@ func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []strin
 	return p.wrap(l.Records(c.Context, filter.From, filter.To)), true, nil
 }
 
-func apiRecords(c *cli.Context, log *slog.Logger, regions []string, filter trailscraper.Filter, opts []source.Option) (iter.Seq2[trailscraper.Record, error], bool, error) {
+func apiRecords(c *cli.Context, log *slog.Logger, regions []string, filter cloudtrail.Filter, common []source.Option) (iter.Seq2[trailscraper.Record, error], bool, error) {
+	var opts []source.CloudTrailOption
+	for _, o := range common {
+		opts = append(opts, o)
+	}
 	first := ""
 	if len(regions) > 0 {
 		first = regions[0]
@@ -145,6 +155,6 @@ func apiRecords(c *cli.Context, log *slog.Logger, regions []string, filter trail
 	}
 	p := newProgressLine(c.App.ErrWriter)
 	opts = append(opts, source.WithRegions(regions...), source.WithProgress(p.update))
-	src := source.NewCloudTrail(cloudtrail.NewFromConfig(cfg), opts...)
+	src := source.NewCloudTrail(ctapi.NewFromConfig(cfg), opts...)
 	return p.wrap(src.Records(c.Context, filter.From, filter.To)), true, nil
 }

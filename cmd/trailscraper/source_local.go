@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
+	"github.com/trailscraper/trailscraper/internal/humantime"
+
 	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/source"
 	"github.com/urfave/cli/v2"
@@ -52,10 +55,10 @@ func filterFlags() []cli.Flag {
 // cannot be read and a window that ends before it starts are usage errors.
 func timeWindowFromFlags(c *cli.Context) (from, to time.Time, err error) {
 	now := time.Now()
-	if from, err = trailscraper.ParseTime(c.String("from"), now); err != nil {
+	if from, err = humantime.Parse(c.String("from"), now); err != nil {
 		return from, to, usagef("--from: %v", err)
 	}
-	if to, err = trailscraper.ParseTime(c.String("to"), now); err != nil {
+	if to, err = humantime.Parse(c.String("to"), now); err != nil {
 		return from, to, usagef("--to: %v", err)
 	}
 	if to.Before(from) {
@@ -66,13 +69,13 @@ func timeWindowFromFlags(c *cli.Context) (from, to time.Time, err error) {
 
 // filterFromFlags builds the library filter from the filter flags. Times that cannot be
 // read, a window that ends before it starts and an unknown --errors mode are usage errors.
-func filterFromFlags(c *cli.Context) (trailscraper.Filter, error) {
-	var f trailscraper.Filter
+func filterFromFlags(c *cli.Context) (cloudtrail.Filter, error) {
+	var f cloudtrail.Filter
 	var err error
 	if f.From, f.To, err = timeWindowFromFlags(c); err != nil {
 		return f, err
 	}
-	if f.Errors, err = trailscraper.ParseErrorMode(c.String("errors")); err != nil {
+	if f.Errors, err = cloudtrail.ParseErrorMode(c.String("errors")); err != nil {
 		return f, usagef("--errors: %v", err)
 	}
 	f.AssumedRoleARNs = nonEmpty(c.StringSlice("filter-assumed-role-arn"))
@@ -106,7 +109,7 @@ func expandHome(p string) (string, error) {
 }
 
 // localDir returns the log directory source that the flags name.
-func localDir(c *cli.Context, log *slog.Logger) (*source.Dir, error) {
+func localDir(c *cli.Context, log *slog.Logger, opts ...source.DirOption) (*source.Dir, error) {
 	dir, err := expandHome(c.String("log-dir"))
 	if err != nil {
 		return nil, err
@@ -114,7 +117,8 @@ func localDir(c *cli.Context, log *slog.Logger) (*source.Dir, error) {
 	if c.Int("jobs") < 0 {
 		return nil, usagef("--jobs must not be negative")
 	}
-	return source.NewDir(dir, source.WithLogger(log), source.WithParallelism(c.Int("jobs"))), nil
+	opts = append(opts, source.WithLogger(log), source.WithParallelism(c.Int("jobs")))
+	return source.NewDir(dir, opts...), nil
 }
 
 // localRecords returns the records of the log directory that pass the filters. For
@@ -127,19 +131,9 @@ func localRecords(c *cli.Context, log *slog.Logger, forGenerate bool) (iter.Seq2
 	if err != nil {
 		return nil, false, err
 	}
-	dir, err := localDir(c, log)
+	dir, err := localDir(c, log, source.WithFilter(f))
 	if err != nil {
 		return nil, false, err
 	}
-	recs := dir.Records(c.Context, f.From, f.To)
-	return func(yield func(trailscraper.Record, error) bool) {
-		for r, err := range recs {
-			if err == nil && !f.Match(&r) {
-				continue
-			}
-			if !yield(r, err) {
-				return
-			}
-		}
-	}, true, nil
+	return dir.Records(c.Context, f.From, f.To), true, nil
 }

@@ -8,10 +8,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"iter"
 	"log/slog"
 	"os"
 	"time"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
 
 	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/iam"
@@ -36,32 +37,15 @@ func run(ctx context.Context, logDir, role string, days int) error {
 	if days > 0 {
 		from = time.Now().AddDate(0, 0, -days)
 	}
-	filter := trailscraper.Filter{From: from}
+	filter := cloudtrail.Filter{From: from}
 	if role != "" {
 		filter.AssumedRoleARNs = []string{role}
 	}
 
-	var readErr error
-	records := func(yield func(trailscraper.Record) bool) {
-		for r, err := range source.NewDir(logDir, source.WithLogger(logger)).Records(ctx, from, time.Time{}) {
-			if err != nil {
-				if _, skipped := err.(*trailscraper.RecordError); skipped {
-					continue // already logged by the source
-				}
-				readErr = err
-				return
-			}
-			if filter.Match(&r) && !yield(r) {
-				return
-			}
-		}
-	}
-	p, err := trailscraper.GeneratePolicy(iter.Seq[trailscraper.Record](records), trailscraper.WithLogger(logger))
+	src := source.NewDir(logDir, source.WithLogger(logger), source.WithFilter(filter))
+	p, err := trailscraper.GeneratePolicy(src.Records(ctx, from, time.Time{}), trailscraper.WithLogger(logger))
 	if err != nil {
 		return err
-	}
-	if readErr != nil {
-		return readErr
 	}
 	out, err := iam.Marshal(p)
 	if err != nil {

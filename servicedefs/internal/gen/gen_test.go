@@ -12,16 +12,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trailscraper/trailscraper/internal/testfiles"
+
 	"github.com/klauspost/compress/gzip"
 )
 
 // TestRegenerate checks that the committed catalogue is what the generator makes from the
 // shared snapshot and the SDK modules pinned in go.mod, byte for byte.
 func TestRegenerate(t *testing.T) {
-	shared := "../../../../shared/data"
-	if _, err := os.Stat(shared); err != nil {
-		t.Skip("../shared is absent")
-	}
+	shared := testfiles.Path(t, "data")
 	got, err := generate(context.Background(), config{
 		serviceReference: filepath.Join(shared, "servicereference"),
 		eventSources:     filepath.Join(shared, "cloudtrail_service_mappings.json"),

@@ -1,4 +1,4 @@
-package trailscraper
+package cloudtrail
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trailscraper/trailscraper/internal/testfiles"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/gzip"
@@ -245,10 +247,7 @@ func TestLogFileRecordsCancel(t *testing.T) {
 }
 
 func TestLogFileFixture(t *testing.T) {
-	p := filepath.Join("..", "shared", "reference", "fixtures", "111111111111_CloudTrail_eu-central-1_20171211T1505Z_A6kvhMoVeCsc7v8U.json.gz")
-	if _, err := os.Stat(p); err != nil {
-		t.Skip("shared data not present")
-	}
+	p := testfiles.Path(t, "reference/fixtures/111111111111_CloudTrail_eu-central-1_20171211T1505Z_A6kvhMoVeCsc7v8U.json.gz")
 	lf, err := NewLogFile(p)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package trailscraper
+package mapping
 
 import (
 	"bytes"

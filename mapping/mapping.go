@@ -1,4 +1,4 @@
-package trailscraper
+package mapping
 
 import (
 	"regexp"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
 
 	"github.com/trailscraper/trailscraper/iam"
 	"github.com/trailscraper/trailscraper/servicedefs"
@@ -52,18 +54,25 @@ type Mapping struct {
 	Permissions []Permission
 }
 
+// Permission is one IAM action that a record needed, with the resources it was used on.
+type Permission struct {
+	Action    iam.Action
+	Resources []string // resource ARNs, or ["*"]
+	Rule      string   // the mapping rule that decided, for explanations
+}
+
 // Permissions returns the IAM permissions the call in r needed: none for events that need
 // no permission (sts:GetCallerIdentity, console sign-in, …), several for calls that need
-// several actions. Every action is checked against AWS's service reference; see
-// [Record.Mapping] for why a record produced no permission.
-func (r *Record) Permissions() []Permission { return r.Mapping().Permissions }
+// several actions. Every action is checked against AWS's service reference; see [For] for
+// why a record produced no permission.
+func Permissions(r *cloudtrail.Record) []Permission { return For(r).Permissions }
 
-// Mapping maps the call in r to the IAM permissions it needed, saying which rules decided.
+// For maps the call in r to the IAM permissions it needed, saying which rules decided.
 //
 // The decision for an (eventSource, eventName) pair is made once and cached; the request
 // parameters are only read when the decision depends on them (a version ID, a role passed,
 // tags, a PartiQL statement, the API Gateway version).
-func (r *Record) Mapping() Mapping {
+func For(r *cloudtrail.Record) Mapping {
 	if rule, ok := recordPermissionless(r); ok {
 		return Mapping{Outcome: Permissionless, Rule: rule}
 	}
@@ -141,7 +150,7 @@ const (
 // recordPermissionless drops records whose call was not authorized by the caller's
 // identity policy, whatever the operation: calls made by AWS services and events AWS logs
 // on its own.
-func recordPermissionless(r *Record) (string, bool) {
+func recordPermissionless(r *cloudtrail.Record) (string, bool) {
 	switch {
 	case r.UserIdentity.Type == "AWSService":
 		// The caller is an AWS service principal, authorized by a trust or resource
@@ -168,7 +177,7 @@ type decision struct {
 	extras     []extra
 	apigateway *apiGatewayDecision
 	// dynamic adds permissions that depend on the request (curated overrides).
-	dynamic func(r *Record, q *request, ps []Permission) []Permission
+	dynamic func(r *cloudtrail.Record, q *request, ps []Permission) []Permission
 }
 
 // grant is one action of a decision and how to find its resources.
@@ -197,7 +206,7 @@ const (
 	resourcesRecordAll                      // all the record's resources (no formats to check them by)
 )
 
-func (g *grant) permission(r *Record, q *request) Permission {
+func (g *grant) permission(r *cloudtrail.Record, q *request) Permission {
 	p := Permission{Action: g.action, Rule: g.rule}
 	switch g.resources {
 	case resourcesFromRecord:
@@ -231,7 +240,7 @@ func newGrant(action, rule string) grant {
 	return g
 }
 
-type pairKey struct{ source, name string }
+type pairKey = cloudtrail.Event
 
 // decisions caches decide. The first maxHot pairs live in a copy-on-write map read
 // without locking (the usual working set is a few hundred pairs); later ones, up to
@@ -249,7 +258,7 @@ const (
 )
 
 func decide(source, name string) *decision {
-	k := pairKey{source, name}
+	k := pairKey{Source: source, Name: name}
 	if hot := decisions.hot.Load(); hot != nil {
 		if d := (*hot)[k]; d != nil {
 			return d

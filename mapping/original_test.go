@@ -1,7 +1,9 @@
-package trailscraper
+package mapping
 
 import (
 	"testing"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -41,8 +43,8 @@ func TestOriginalRecordCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &Record{EventSource: tt.source, EventName: tt.event}
-			got := perms(r.Permissions())
+			r := &cloudtrail.Record{EventSource: tt.source, EventName: tt.event}
+			got := perms(Permissions(r))
 			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Permissions(%s %s) mismatch (-want +got):\n%s", tt.source, tt.event, diff)
 			}

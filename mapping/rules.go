@@ -1,9 +1,11 @@
-package trailscraper
+package mapping
 
 import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
 
 	"github.com/trailscraper/trailscraper/iam"
 	"github.com/trailscraper/trailscraper/servicedefs"
@@ -72,7 +74,7 @@ type override struct {
 	id      string
 	actions []string // primary actions, resources from the record
 	// dynamic computes permissions that depend on the request; it may use actions too.
-	dynamic func(r *Record, q *request, ps []Permission) []Permission
+	dynamic func(r *cloudtrail.Record, q *request, ps []Permission) []Permission
 	// dropExtras lists request-dependent extras of the data not to grant (they are part of
 	// the override).
 	dropExtras []string
@@ -142,7 +144,7 @@ func (o override) decision(prefix, op string) *decision {
 }
 
 // copyObject: s3:GetObject on the copy source, s3:PutObject on the destination.
-func copyObject(r *Record, q *request, ps []Permission) []Permission {
+func copyObject(r *cloudtrail.Record, q *request, ps []Permission) []Permission {
 	rule := ruleOverridePrefix + "s3-copy"
 	get := Permission{Action: "s3:GetObject", Rule: rule}
 	if src := q.strings("x-amz-copy-source", "copysource"); len(src) > 0 {
@@ -168,7 +170,7 @@ func copyObject(r *Record, q *request, ps []Permission) []Permission {
 
 // reEncrypt: kms:ReEncryptFrom on the source key, kms:ReEncryptTo on destinationKeyId.
 // When the keys cannot be told apart both actions get all the record's keys.
-func reEncrypt(r *Record, q *request, ps []Permission) []Permission {
+func reEncrypt(r *cloudtrail.Record, q *request, ps []Permission) []Permission {
 	rule := ruleOverridePrefix + "kms-reencrypt"
 	var keys []string
 	for _, a := range r.ResourceARNs {
@@ -214,7 +216,7 @@ var partiQLVerbs = map[string]string{
 
 // partiQL grants the PartiQL action of each statement's verb, on the record's tables;
 // all four when no statement can be read.
-func partiQL(r *Record, q *request, ps []Permission) []Permission {
+func partiQL(r *cloudtrail.Record, q *request, ps []Permission) []Permission {
 	rule := ruleOverridePrefix + "dynamodb-partiql"
 	seen := map[string]bool{}
 	for _, s := range q.strings("statement") {
@@ -251,7 +253,7 @@ var transactKinds = []struct{ key, action string }{
 
 // transactWrite grants the action of each item kind in the transaction, on the record's
 // tables; all four when the items cannot be read.
-func transactWrite(r *Record, q *request, ps []Permission) []Permission {
+func transactWrite(r *cloudtrail.Record, q *request, ps []Permission) []Permission {
 	rule := ruleOverridePrefix + "dynamodb-transact-write"
 	var actions []string
 	for _, k := range transactKinds {

@@ -1,4 +1,4 @@
-package trailscraper
+package humantime
 
 import (
 	"strings"
@@ -57,16 +57,16 @@ func TestParseTime(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseTime(tt.in, tt.now)
+			got, err := Parse(tt.in, tt.now)
 			if err != nil {
-				t.Fatalf("ParseTime(%q) error: %v", tt.in, err)
+				t.Fatalf("Parse(%q) error: %v", tt.in, err)
 			}
 			if !got.Equal(tt.want) {
-				t.Errorf("ParseTime(%q) = %v, want %v", tt.in, got, tt.want)
+				t.Errorf("Parse(%q) = %v, want %v", tt.in, got, tt.want)
 			}
 			if got.Location().String() != tt.want.Location().String() && tt.in != "2017-01-01T10:00:00Z" &&
 				!strings.ContainsAny(tt.in[min(len(tt.in), 10):], "Z+") {
-				t.Errorf("ParseTime(%q) location = %v, want %v", tt.in, got.Location(), tt.want.Location())
+				t.Errorf("Parse(%q) location = %v, want %v", tt.in, got.Location(), tt.want.Location())
 			}
 		})
 	}
@@ -95,15 +95,15 @@ func TestParseTimeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseTime(tt.in, now)
+			got, err := Parse(tt.in, now)
 			if err == nil {
-				t.Fatalf("ParseTime(%q) = %v, want an error containing %q", tt.in, got, tt.want)
+				t.Fatalf("Parse(%q) = %v, want an error containing %q", tt.in, got, tt.want)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("ParseTime(%q) error = %q, want it to contain %q", tt.in, err, tt.want)
+				t.Errorf("Parse(%q) error = %q, want it to contain %q", tt.in, err, tt.want)
 			}
 			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("ParseTime(%q) error has several lines: %q", tt.in, err)
+				t.Errorf("Parse(%q) error has several lines: %q", tt.in, err)
 			}
 		})
 	}
@@ -117,15 +117,15 @@ func FuzzParseTime(f *testing.F) {
 	}
 	now := time.Date(2017, 12, 11, 15, 4, 51, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ParseTime(s, now)
+		got, err := Parse(s, now)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("ParseTime(%q) error has several lines: %q", s, err)
+				t.Errorf("Parse(%q) error has several lines: %q", s, err)
 			}
 			return
 		}
 		if got.IsZero() {
-			t.Errorf("ParseTime(%q) = zero time without an error", s)
+			t.Errorf("Parse(%q) = zero time without an error", s)
 		}
 	})
 }

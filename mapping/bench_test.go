@@ -1,17 +1,23 @@
-package trailscraper
+package mapping
 
 import (
 	"bufio"
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/trailscraper/trailscraper/internal/testfiles"
+
+	"github.com/trailscraper/trailscraper/internal/benchdata"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
 )
 
 // benchMappingRecords returns parsed records of the usual kinds (S3 data events, EC2, STS,
 // KMS, Lambda, Logs), from benchDocument.
-func benchMappingRecords(b *testing.B) []Record {
-	var recs []Record
-	for r, err := range DecodeRecords(bytes.NewReader(benchDocument(700))) {
+func benchMappingRecords(b *testing.B) []cloudtrail.Record {
+	var recs []cloudtrail.Record
+	for r, err := range cloudtrail.DecodeRecords(bytes.NewReader(benchdata.Document(700))) {
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -24,13 +30,13 @@ func benchMappingRecords(b *testing.B) []Record {
 func BenchmarkPermissions(b *testing.B) {
 	recs := benchMappingRecords(b)
 	for i := range recs {
-		recs[i].Permissions()
+		Permissions(&recs[i])
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		recs[i%len(recs)].Permissions()
+		Permissions(&recs[i%len(recs)])
 		i++
 	}
 }
@@ -40,14 +46,14 @@ func BenchmarkPermissions(b *testing.B) {
 func BenchmarkPermissionsParallel(b *testing.B) {
 	recs := benchMappingRecords(b)
 	for i := range recs {
-		recs[i].Permissions()
+		Permissions(&recs[i])
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
-			recs[i%len(recs)].Permissions()
+			Permissions(&recs[i%len(recs)])
 			i++
 		}
 	})
@@ -56,27 +62,27 @@ func BenchmarkPermissionsParallel(b *testing.B) {
 // BenchmarkPermissionsCorpus maps the records of ../shared/corpus/dev.jsonl (405 pairs,
 // many with request-dependent rules).
 func BenchmarkPermissionsCorpus(b *testing.B) {
-	f, err := os.Open("../shared/corpus/dev.jsonl")
+	f, err := os.Open(testfiles.Path(b, "corpus/dev.jsonl"))
 	if err != nil {
-		b.Skip("../shared/corpus/dev.jsonl is absent")
+		b.Fatal(err)
 	}
 	defer f.Close()
-	var recs []Record
+	var recs []cloudtrail.Record
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
 	for sc.Scan() {
-		if r, err := ParseRecord(bytes.Clone(sc.Bytes())); err == nil {
+		if r, err := cloudtrail.ParseRecord(bytes.Clone(sc.Bytes())); err == nil {
 			recs = append(recs, r)
 		}
 	}
 	for i := range recs {
-		recs[i].Permissions()
+		Permissions(&recs[i])
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		recs[i%len(recs)].Permissions()
+		Permissions(&recs[i%len(recs)])
 		i++
 	}
 }

@@ -1,7 +1,9 @@
-package trailscraper
+package mapping
 
 import (
 	"testing"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
 
 	"github.com/trailscraper/trailscraper/servicedefs"
 )
@@ -23,11 +25,11 @@ func FuzzMapping(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := ParseRecord(data)
+		r, err := cloudtrail.ParseRecord(data)
 		if err != nil {
 			return
 		}
-		m := r.Mapping()
+		m := For(&r)
 		if m.Rule == "" {
 			t.Fatalf("no rule for %s", data)
 		}

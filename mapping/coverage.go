@@ -1,4 +1,4 @@
-package trailscraper
+package mapping
 
 import (
 	"bufio"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
 
 	"github.com/trailscraper/trailscraper/iam"
 	"github.com/trailscraper/trailscraper/servicedefs"
@@ -33,10 +35,10 @@ func NewCoverage() *Coverage {
 }
 
 // Add maps r and counts the outcome.
-func (c *Coverage) Add(r *Record) {
-	m := r.Mapping()
+func (c *Coverage) Add(r *cloudtrail.Record) {
+	m := For(r)
 	c.counts[m.Outcome]++
-	k := pairKey{r.EventSource, r.EventName}
+	k := r.Event()
 	t := c.pairs[k]
 	if t == nil {
 		t = &pairTally{rules: map[string]int{}}
@@ -52,7 +54,7 @@ func (c *Coverage) Add(r *Record) {
 // AddJSON parses one record and adds it. A record that [ParseRecord] rejects only for its
 // eventTime, which the mapping does not need, is still counted, and timeIgnored says so.
 func (c *Coverage) AddJSON(raw []byte) (timeIgnored bool, err error) {
-	r, err := ParseRecord(raw)
+	r, err := cloudtrail.ParseRecord(raw)
 	if err != nil {
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(raw, &obj) != nil || obj["eventTime"] == nil {
@@ -63,7 +65,7 @@ func (c *Coverage) AddJSON(raw []byte) (timeIgnored bool, err error) {
 		if merr != nil {
 			return false, err
 		}
-		if r, merr = ParseRecord(again); merr != nil {
+		if r, merr = cloudtrail.ParseRecord(again); merr != nil {
 			return false, err
 		}
 		timeIgnored = true
@@ -75,9 +77,9 @@ func (c *Coverage) AddJSON(raw []byte) (timeIgnored bool, err error) {
 // PairCount is an (eventSource, eventName) pair with its number of records and the rule
 // that decided most of them.
 type PairCount struct {
-	EventSource, EventName string
-	Records                int
-	Rule                   string
+	Event   cloudtrail.Event
+	Records int
+	Rule    string
 }
 
 // ActionCount is an action with the number of records that needed it.
@@ -131,11 +133,11 @@ func (c *Coverage) Report() CoverageReport {
 					rule, best = r, n
 				}
 			}
-			rep.UnmappedPairs = append(rep.UnmappedPairs, PairCount{k.source, k.name, t.counts[Unmapped], rule})
+			rep.UnmappedPairs = append(rep.UnmappedPairs, PairCount{k, t.counts[Unmapped], rule})
 		}
 	}
 	slices.SortFunc(rep.UnmappedPairs, func(a, b PairCount) int {
-		return cmp.Or(cmp.Compare(b.Records, a.Records), cmp.Compare(a.EventSource, b.EventSource), cmp.Compare(a.EventName, b.EventName))
+		return cmp.Or(cmp.Compare(b.Records, a.Records), cmp.Compare(a.Event.Source, b.Event.Source), cmp.Compare(a.Event.Name, b.Event.Name))
 	})
 	missing := map[string]bool{}
 	for a, n := range c.actions {
@@ -180,7 +182,7 @@ func (rep CoverageReport) WriteText(w io.Writer) error {
 	if len(rep.UnmappedPairs) > 0 {
 		fmt.Fprintf(bw, "\nunmapped pairs (%d):\n", len(rep.UnmappedPairs))
 		for _, p := range rep.UnmappedPairs {
-			fmt.Fprintf(bw, "  %s %s (%d, %s)\n", p.EventSource, p.EventName, p.Records, p.Rule)
+			fmt.Fprintf(bw, "  %s %s (%d, %s)\n", p.Event.Source, p.Event.Name, p.Records, p.Rule)
 		}
 	}
 	return bw.Flush()

@@ -1,24 +1,23 @@
-package trailscraper
+package cloudtrail
 
 import (
 	"fmt"
 	"io"
 	"testing/iotest"
 
+	"github.com/trailscraper/trailscraper/internal/testfiles"
+
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/google/go-cmp/cmp"
-	"os"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func addCorpusSeeds(f *testing.F, n int) {
-	data, err := os.ReadFile("../shared/corpus/dev.jsonl")
-	if err != nil {
-		return
-	}
+	data := testfiles.Read(f, "corpus/dev.jsonl")
 	for line := range bytes.Lines(data) {
 		if n == 0 {
 			return

@@ -1,4 +1,7 @@
-package trailscraper
+// Package humantime reads the times people type on the command line ("2017-12-11",
+// "2 hours ago", "yesterday") for the CLI's --from and --to flags. The library itself only
+// takes time.Time values.
+package humantime
 
 import (
 	"fmt"
@@ -13,10 +16,10 @@ import (
 	"github.com/olebedev/when/rules/en"
 )
 
-// maxTimeInput bounds the length of a time given to [ParseTime]; nobody types more.
+// maxTimeInput bounds the length of a time given to [Parse]; nobody types more.
 const maxTimeInput = 200
 
-// absoluteLayouts are the absolute forms ParseTime accepts, tried in order. Layouts with
+// absoluteLayouts are the absolute forms Parse accepts, tried in order. Layouts with
 // seconds also accept a fraction ("15:04:05.123"), as time.Parse does.
 var absoluteLayouts = []string{
 	time.RFC3339Nano,
@@ -70,7 +73,7 @@ var whenParser = sync.OnceValue(func() *when.Parser {
 //
 // Times without a zone are in now's location. Matching is case-insensitive. The error says
 // what was wrong with s.
-func ParseTime(s string, now time.Time) (time.Time, error) {
+func Parse(s string, now time.Time) (time.Time, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
 		return time.Time{}, fmt.Errorf("empty time; use e.g. %q, %q or %q", "now", "2 hours ago", "2017-01-01")

@@ -1,7 +1,8 @@
-package trailscraper
+package cloudtrail
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -136,4 +137,18 @@ func wildcardMatch(pattern, s string) bool {
 		p++
 	}
 	return p == len(pattern)
+}
+
+// Apply returns the records of recs that f matches, and every error of recs unchanged.
+func (f *Filter) Apply(recs iter.Seq2[Record, error]) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		for r, err := range recs {
+			if err == nil && !f.Match(&r) {
+				continue
+			}
+			if !yield(r, err) {
+				return
+			}
+		}
+	}
 }

@@ -1,0 +1,117 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Record is one CloudTrail event, with the fields policy generation and filtering need, and
+// its original JSON bytes so that it can be printed unchanged.
+type Record struct {
+	EventSource     string    // "s3.amazonaws.com"
+	EventName       string    // "GetObject"
+	EventTime       time.Time // zero when the record has none
+	EventType       string    // "AwsApiCall", "AwsServiceEvent", "AwsConsoleSignIn", …
+	AWSRegion       string
+	SourceIPAddress string
+	UserAgent       string
+	ErrorCode       string // "" for a call that succeeded
+	// RecipientAccountID is the account that received the call: the owner of the
+	// resources it acted on, unless the request names another account's resource.
+	RecipientAccountID string
+	ResourceARNs       []string
+	UserIdentity       UserIdentity
+
+	// RequestParameters is the record's requestParameters object as it was logged, or nil.
+	RequestParameters json.RawMessage
+	// ResponseElements is the record's responseElements object as it was logged, or nil.
+	ResponseElements json.RawMessage
+
+	// Count is how many identical calls this record stands for, for sources that aggregate
+	// in the query engine (a group of calls with the same permission-relevant fields).
+	// Zero means one.
+	Count int
+	// LastTime is the time of the latest call of an aggregated record (EventTime is the
+	// earliest); zero for a single call.
+	LastTime time.Time
+	// Raw is the record's original JSON.
+	Raw json.RawMessage
+}
+
+// UserIdentity is the part of a record's userIdentity that says who made the call.
+type UserIdentity struct {
+	Type             string // "IAMUser", "AssumedRole", "Root", "AWSService", …
+	PrincipalID      string
+	ARN              string
+	AccountID        string
+	AccessKeyID      string
+	UserName         string
+	InvokedBy        string // set when an AWS service made the call on the principal's behalf
+	SessionIssuerARN string // userIdentity.sessionContext.sessionIssuer.arn
+}
+
+// ErrNotObject is reported for a record that is not a JSON object.
+var ErrNotObject = errors.New("record is not a JSON object")
+
+// RecordError reports one record that could not be used. The records around it are not
+// affected: sources and decoders yield it and go on.
+type RecordError struct {
+	Source string // the file, stream or API the record came from; may be empty
+	Index  int    // the record's position in Source, from 0; -1 when unknown
+	Offset int64  // the byte offset of the record in Source; -1 when unknown
+	Err    error
+}
+
+func (e *RecordError) Error() string {
+	var b bytes.Buffer
+	if e.Source != "" {
+		fmt.Fprintf(&b, "%s: ", e.Source)
+	}
+	if e.Index >= 0 {
+		fmt.Fprintf(&b, "record %d", e.Index)
+		if e.Offset >= 0 {
+			fmt.Fprintf(&b, " (byte %d)", e.Offset)
+		}
+		b.WriteString(": ")
+	} else if e.Offset >= 0 {
+		fmt.Fprintf(&b, "byte %d: ", e.Offset)
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// ParseRecord parses one CloudTrail record. Missing fields and nulls are left empty. The
+// error reports invalid JSON, JSON that is not an object, a field of the wrong type, or an
+// eventTime that is not a time (RFC 3339 as CloudTrail writes it, or "2006-01-02 15:04:05"
+// with or without fraction and zone, in UTC, as exports write it). The record keeps raw (not a copy) as its Raw bytes.
+func ParseRecord(raw []byte) (Record, error) {
+	return parseRecord(bytes.Trim(raw, " \t\r\n"), nil) // JSON white space only
+}
+
+// Event names a kind of call: a CloudTrail event source and event name
+// ("s3.amazonaws.com", "GetObject").
+type Event struct {
+	Source, Name string
+}
+
+func (e Event) String() string { return e.Source + " " + e.Name }
+
+// Event returns the record's event source and name.
+func (r *Record) Event() Event { return Event{r.EventSource, r.EventName} }
+
+// EventID returns the record's eventID, read from its original bytes, or "" when it has
+// none. It is meant for messages: it decodes Raw each time.
+func (r *Record) EventID() string {
+	var v struct {
+		EventID string `json:"eventID"`
+	}
+	if json.Unmarshal(r.Raw, &v) != nil {
+		return ""
+	}
+	return v.EventID
+}
