@@ -1,38 +1,44 @@
 package trailscraper
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/trailscraper/trailscraper/internal/depcheck"
 )
 
-// TestDependencies keeps the import direction of DESIGN.md: the library's core never
-// depends on the AWS SDK or the CLI framework, and never imports the packages above it.
+// TestDependencies keeps the import direction of the module (README, "How the packages fit
+// together"): each package may link only what its row allows. The library's core never
+// depends on the AWS SDK or the CLI framework; s3download never links the catalogue;
+// nothing below cmd/ parses human times.
 func TestDependencies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
-	forbidden := []string{
-		"github.com/aws/",
-		"github.com/urfave/cli",
-		"github.com/trailscraper/trailscraper/source",
-		"github.com/trailscraper/trailscraper/s3download",
-		"github.com/trailscraper/trailscraper/cmd/",
-		"github.com/johannesboyne/gofakes3",
+	const m = depcheck.Module
+	gzip := "github.com/klauspost/compress/..."
+	sdk := []string{"github.com/aws/aws-sdk-go-v2/...", "github.com/aws/smithy-go/...", "golang.org/x/sync/errgroup"}
+	tests := []struct {
+		pkg     string
+		allowed []string
+	}{
+		{"servicedefs", nil},
+		{"iam", nil},
+		{"policy", []string{m + "/iam"}},
+		{"guess", []string{m + "/iam", m + "/servicedefs"}},
+		{"cloudtrail", []string{gzip}},
+		{"mapping", []string{m + "/cloudtrail", m + "/iam", m + "/servicedefs", gzip}},
+		{"", []string{m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip}},
+		{"s3download", append([]string{m + "/cloudtrail", gzip}, sdk...)},
+		{"source", append([]string{m, m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip}, sdk...)},
 	}
-	for _, pkg := range []string{".", "./iam", "./policy", "./guess", "./servicedefs"} {
+	for _, tt := range tests {
+		pkg := m
+		if tt.pkg != "" {
+			pkg += "/" + tt.pkg
+		}
 		t.Run(pkg, func(t *testing.T) {
-			out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", pkg).Output()
-			if err != nil {
-				t.Fatalf("go list -deps %s: %v", pkg, err)
-			}
-			for dep := range strings.FieldsSeq(string(out)) {
-				for _, f := range forbidden {
-					if strings.HasPrefix(dep, f) {
-						t.Errorf("%s depends on %s", pkg, dep)
-					}
-				}
-			}
+			t.Parallel()
+			depcheck.AssertOnlyDependencies(t, pkg, tt.allowed...)
 		})
 	}
 }
