@@ -58,15 +58,22 @@ func NewLogFile(path string) (*LogFile, error) {
 	return &lf, nil
 }
 
+// DeliveryLag bounds how much later than its events CloudTrail delivers a log file, whose
+// name carries the delivery time: about 15 minutes in practice, an hour to allow for clock
+// skew, as the original tool's heuristic does. So the events of a window ending at to can
+// be in files named up to to + DeliveryLag, and a file named T holds no event after
+// T + DeliveryLag.
+const DeliveryLag = time.Hour
+
 // InTimeframe reports whether the file may hold events of the window from..to, by the
-// original tool's heuristic: CloudTrail delivers a file within an hour of its events, so
-// the file is read when from <= Timestamp <= to + 1h. A zero from or to leaves that end
-// open.
+// original tool's heuristic: CloudTrail delivers a file within [DeliveryLag] of its events,
+// so the file is read when from <= Timestamp <= to + DeliveryLag. A zero from or to leaves
+// that end open.
 func (l *LogFile) InTimeframe(from, to time.Time) bool {
 	if !from.IsZero() && l.Timestamp.Before(from) {
 		return false
 	}
-	if !to.IsZero() && l.Timestamp.After(to.Add(time.Hour)) {
+	if !to.IsZero() && l.Timestamp.After(to.Add(DeliveryLag)) {
 		return false
 	}
 	return true

@@ -31,12 +31,6 @@ var (
 	ErrNoEvents = errors.New("no events with an eventTime")
 )
 
-// LastEventLag bounds how much later than its file name's timestamp an event in a log file
-// can be. CloudTrail names a file by its delivery time, so its events are older; the hour
-// allows for clock skew and matches the hour of [trailscraper.LogFile.InTimeframe].
-// [Dir.LastEventTime] stops reading once no unread file could hold a later event.
-const LastEventLag = time.Hour
-
 // Dir reads the CloudTrail log files below a local directory, as download writes them.
 //
 // It walks the directory recursively and reads every file whose name is a CloudTrail log
@@ -272,7 +266,7 @@ func unwrapPath(err error) error {
 //
 // It reads the newest files first (by the timestamp in their names), as many at once as
 // the parallelism allows, and stops once no unread file could hold a later event: a file
-// named T holds no event after T + [LastEventLag]. Files and records that cannot be read
+// named T holds no event after T + [cloudtrail.DeliveryLag]. Files and records that cannot be read
 // are logged as warnings and skipped. The error wraps [ErrNoLogFiles] when there are no
 // log files and [ErrNoEvents] when none of them holds a record with an eventTime.
 func (d *Dir) LastEventTime(ctx context.Context) (time.Time, error) {
@@ -291,7 +285,7 @@ func (d *Dir) LastEventTime(ctx context.Context) (time.Time, error) {
 	n := d.parallelism()
 	read := 0
 	for start := 0; start < len(files); start += n {
-		if !latest.IsZero() && !files[start].Timestamp.Add(LastEventLag).After(latest) {
+		if !latest.IsZero() && !files[start].Timestamp.Add(cloudtrail.DeliveryLag).After(latest) {
 			break
 		}
 		batch := files[start:min(start+n, len(files))]

@@ -7,23 +7,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/urfave/cli/v2"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/trailscraper/trailscraper/s3download"
 	"github.com/trailscraper/trailscraper/source"
 )
-
-// downloadDeliverySlack widens the window's end when choosing day prefixes: CloudTrail
-// delivers a file within about 15 minutes of its events (the timeframe heuristic allows an
-// hour), so events of late --to may sit in a file in the next day's directory.
-const downloadDeliverySlack = time.Hour
 
 func downloadCommand() *cli.Command {
 	return &cli.Command{
@@ -53,6 +47,9 @@ or AWS_ENDPOINT_URL points it at an S3-compatible store, with path-style address
 	}
 }
 
+// layoutFlags names the flag of each s3download.Layout field.
+var layoutFlags = map[string]string{"AccountIDs": "account-id", "Regions": "region", "OrgIDs": "org-id"}
+
 // downloadArgs are the validated flags of download.
 type downloadArgs struct {
 	bucket       string
@@ -65,12 +62,6 @@ type downloadArgs struct {
 	waitTimeout  time.Duration
 	pathStyle    bool
 }
-
-var (
-	downloadAccountID = regexp.MustCompile(`^[0-9]{12}$`)
-	downloadRegion    = regexp.MustCompile(`^[a-z]{2,}(-[a-z]+)+-[0-9]+$`)
-	downloadOrgID     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-)
 
 func downloadArgsFromFlags(c *cli.Context) (downloadArgs, error) {
 	a := downloadArgs{
@@ -104,20 +95,12 @@ func downloadArgsFromFlags(c *cli.Context) (downloadArgs, error) {
 	case a.waitTimeout < 0:
 		return a, usagef("--wait-timeout %s: must not be negative", a.waitTimeout)
 	}
-	for _, id := range a.layout.AccountIDs {
-		if !downloadAccountID.MatchString(id) {
-			return a, usagef("--account-id %q: an AWS account ID has 12 digits", id)
+	if err := a.layout.Validate(); err != nil {
+		var le *s3download.LayoutError
+		if errors.As(err, &le) {
+			return a, usagef("--%s %q: %s", layoutFlags[le.Field], le.Value, le.Want)
 		}
-	}
-	for _, r := range a.layout.Regions {
-		if !downloadRegion.MatchString(r) {
-			return a, usagef("--region %q: not an AWS region name like us-east-1", r)
-		}
-	}
-	for _, id := range a.layout.OrgIDs {
-		if !downloadOrgID.MatchString(id) {
-			return a, usagef("--org-id %q: an organisation ID looks like o-a1b2c3d4e5", id)
-		}
+		return a, usagef("%v", err)
 	}
 	for _, p := range a.layout.Prefixes {
 		if _, err := s3download.LocalPath(p + "x"); err != nil && p != "" {
@@ -146,7 +129,7 @@ func runDownload(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	prefixes := args.layout.DayPrefixes(args.from, args.to.Add(downloadDeliverySlack))
+	prefixes := args.layout.DayPrefixes(args.from, args.to.Add(cloudtrail.DeliveryLag))
 	once := func(summary bool) (*s3download.Result, error) {
 		prog := newDownloadProgress(stderr, downloadIsTerminal(stderr))
 		log := newLogger(prog.writer(), verbose)
@@ -210,27 +193,12 @@ func downloadS3Client(ctx context.Context, bucket string, parallelism int, pathS
 	if custom {
 		return client, nil
 	}
-	if region := downloadBucketRegion(ctx, client, bucket); region != "" && region != cfg.Region {
+	if region := s3download.BucketRegion(ctx, client, bucket); region != "" && region != cfg.Region {
 		log.Debug("using the bucket's region", "bucket", bucket, "region", region, "configured", cfg.Region)
 		cfg.Region = region
 		client = s3.NewFromConfig(cfg, opts)
 	}
 	return client, nil
-}
-
-// downloadBucketRegion returns the region of bucket as S3 reports it, or "" when it does
-// not say. HeadBucket answers with the region even when it refuses the request because it
-// was sent to the wrong region (301) or is not allowed (403).
-func downloadBucketRegion(ctx context.Context, client s3.HeadBucketAPIClient, bucket string) string {
-	out, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
-	if err == nil {
-		return aws.ToString(out.BucketRegion)
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.Response != nil {
-		return re.Response.Header.Get("X-Amz-Bucket-Region")
-	}
-	return ""
 }
 
 // downloadError turns an incomplete download into the command's error.

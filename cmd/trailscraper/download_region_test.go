@@ -4,56 +4,15 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/trailscraper/trailscraper/s3download"
 )
-
-func TestDownloadBucketRegion(t *testing.T) {
-	tests := []struct {
-		name   string
-		status int
-		header string
-		want   string
-	}{
-		{name: "wrong region: 301 with the bucket's region", status: http.StatusMovedPermanently, header: "eu-west-1", want: "eu-west-1"},
-		{name: "forbidden: 403 still names the region", status: http.StatusForbidden, header: "ap-south-1", want: "ap-south-1"},
-		{name: "right region", status: http.StatusOK, header: "us-east-1", want: "us-east-1"},
-		{name: "no such bucket, no header", status: http.StatusNotFound, want: ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.Method != http.MethodHead || r.URL.Path != "/trail-bucket" {
-					t.Errorf("request %s %s, want HEAD /trail-bucket", r.Method, r.URL.Path)
-				}
-				if tt.header != "" {
-					w.Header().Set("X-Amz-Bucket-Region", tt.header)
-				}
-				w.WriteHeader(tt.status)
-			}))
-			defer srv.Close()
-			client := s3.New(s3.Options{
-				Region:       "us-east-1",
-				BaseEndpoint: aws.String(srv.URL),
-				UsePathStyle: true,
-				Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-			})
-			if got := downloadBucketRegion(context.Background(), client, "trail-bucket"); got != tt.want {
-				t.Errorf("downloadBucketRegion() = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
 
 func TestDownloadProgress(t *testing.T) {
 	var buf bytes.Buffer
