@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"fmt"
-
+	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/urfave/cli/v2"
 )
 
@@ -33,12 +29,7 @@ func runSelect(c *cli.Context) error {
 		return err
 	}
 	skips := &skipCounter{log: log}
-	w := bufio.NewWriterSize(c.App.Writer, 1<<20)
-	n := 0
-	if _, err := w.WriteString(`{"Records": [`); err != nil {
-		return err
-	}
-	var compact bytes.Buffer
+	enc := cloudtrail.NewEncoder(c.App.Writer)
 	for r, err := range recs {
 		if err != nil {
 			if err := skips.check(err); err != nil {
@@ -46,34 +37,16 @@ func runSelect(c *cli.Context) error {
 			}
 			continue
 		}
-		if n > 0 {
-			w.WriteString(", ")
-		}
-		n++
-		if _, err := w.Write(oneLine(r.Raw, &compact)); err != nil {
-			return fmt.Errorf("writing output: %w", err)
+		if err := enc.Encode(&r); err != nil {
+			return err
 		}
 	}
-	w.WriteString("]}\n")
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing output: %w", err)
+	if err := enc.Close(); err != nil {
+		return err
 	}
 	skips.summary()
-	if n == 0 {
+	if enc.Count() == 0 {
 		log.Warn(noRecordsHint)
 	}
 	return nil
-}
-
-// oneLine returns raw, or when it spans lines (a pretty-printed log file), raw without the
-// white space between its tokens. Strings, numbers and key order are never changed.
-func oneLine(raw []byte, buf *bytes.Buffer) []byte {
-	if bytes.IndexByte(raw, '\n') < 0 && bytes.IndexByte(raw, '\r') < 0 {
-		return raw
-	}
-	buf.Reset()
-	if json.Compact(buf, raw) != nil {
-		return raw // cannot happen for a decoded record; keep the bytes rather than lose them
-	}
-	return buf.Bytes()
 }
