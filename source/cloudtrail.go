@@ -21,8 +21,8 @@ import (
 )
 
 var (
-	_ trailscraper.RecordSource = (*CloudTrail)(nil)
-	_ LookupEventsAPI           = (*ctapi.Client)(nil)
+	_ trailscraper.RecordSource   = (*CloudTrail)(nil)
+	_ ctapi.LookupEventsAPIClient = (*ctapi.Client)(nil)
 )
 
 // awsOptions are the options of the CloudTrail and Lake sources. They live in the shared
@@ -109,12 +109,6 @@ type Progress struct {
 	Records int    // records received so far (before local filtering)
 }
 
-// LookupEventsAPI is the part of the CloudTrail client that [CloudTrail] uses;
-// *ctapi.Client implements it.
-type LookupEventsAPI interface {
-	LookupEvents(ctx context.Context, in *ctapi.LookupEventsInput, optFns ...func(*ctapi.Options)) (*ctapi.LookupEventsOutput, error)
-}
-
 // CloudTrail reads records with the CloudTrail LookupEvents API ("Event history"), which
 // holds the management events of the last 90 days of one account, per region.
 //
@@ -137,12 +131,12 @@ type LookupEventsAPI interface {
 // An event whose CloudTrailEvent is missing or is not a usable record is yielded as a
 // *[trailscraper.RecordError] naming the region and the event ID, and reading goes on.
 type CloudTrail struct {
-	client LookupEventsAPI
+	client ctapi.LookupEventsAPIClient
 	opts   options
 }
 
 // NewCloudTrail returns a source that reads records through client.
-func NewCloudTrail(client LookupEventsAPI, opts ...CloudTrailOption) *CloudTrail {
+func NewCloudTrail(client ctapi.LookupEventsAPIClient, opts ...CloudTrailOption) *CloudTrail {
 	return &CloudTrail{client: client, opts: newOptions(opts, CloudTrailOption.applyCloudTrail)}
 }
 

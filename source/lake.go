@@ -33,7 +33,7 @@ var (
 type LakeAPI interface {
 	StartQuery(ctx context.Context, in *ctapi.StartQueryInput, optFns ...func(*ctapi.Options)) (*ctapi.StartQueryOutput, error)
 	DescribeQuery(ctx context.Context, in *ctapi.DescribeQueryInput, optFns ...func(*ctapi.Options)) (*ctapi.DescribeQueryOutput, error)
-	GetQueryResults(ctx context.Context, in *ctapi.GetQueryResultsInput, optFns ...func(*ctapi.Options)) (*ctapi.GetQueryResultsOutput, error)
+	ctapi.GetQueryResultsAPIClient
 	CancelQuery(ctx context.Context, in *ctapi.CancelQueryInput, optFns ...func(*ctapi.Options)) (*ctapi.CancelQueryOutput, error)
 }
 
