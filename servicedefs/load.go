@@ -50,14 +50,14 @@ type operation struct {
 
 var load = sync.OnceValues(func() (*catalogueData, error) { return parse(embedded) })
 
-var empty = &catalogueData{sources: map[string]string{}, services: map[string]*serviceText{},
-	apigateway: [2]map[string]HTTPBinding{{}, {}}}
-
-// catalogue returns the loaded data, or an empty catalogue if it could not be loaded.
+// catalogue returns the loaded data.
 func catalogue() *catalogueData {
 	c, err := load()
 	if err != nil {
-		return empty
+		// The catalogue is compiled into the binary and checked by this package's tests and
+		// TestRegenerate: failing to read it is a broken build, not bad input. Answering
+		// "unknown" to every lookup instead would silently drop every action.
+		panic("servicedefs: the embedded catalogue is corrupt (regenerate it with go generate ./servicedefs/...): " + err.Error())
 	}
 	return c
 }

@@ -180,9 +180,6 @@ func APIGatewayBinding(v APIGatewayVersion, op string) (HTTPBinding, bool) {
 // and the SDK module versions the API Gateway bindings were read from.
 func Snapshot() string { return catalogue().provenance }
 
-// Err reports a problem loading the embedded data; nil normally. When it is not nil every
-// lookup reports nothing found.
-func Err() error { _, err := load(); return err }
 
 func lookupService(action string) (*service, string, bool) {
 	prefix, name, ok := strings.Cut(action, ":")

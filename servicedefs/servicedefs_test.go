@@ -12,8 +12,8 @@ import (
 )
 
 func TestLoads(t *testing.T) {
-	if err := Err(); err != nil {
-		t.Fatalf("Err() = %v", err)
+	if _, err := load(); err != nil {
+		t.Fatalf("load() = %v", err)
 	}
 	if n := len(Prefixes()); n < 400 {
 		t.Errorf("len(Prefixes()) = %d, want at least 400", n)
