@@ -1,6 +1,7 @@
 package trailscraper_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/trailscraper/trailscraper/iam"
 	"github.com/trailscraper/trailscraper/mapping"
+	"github.com/trailscraper/trailscraper/source"
 )
 
 func ExampleGeneratePolicy() {
@@ -73,4 +75,19 @@ func Example_permissions() {
 	// Output:
 	// kms:ReEncryptFrom [*]
 	// kms:ReEncryptTo [*]
+}
+
+// A source's records go straight into GeneratePolicy: records it could not read are skipped
+// (and logged, with WithLogger), other errors are returned.
+func Example_logDirectory() {
+	src := source.NewDir("examples/logs")
+	from := time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)
+	p, err := trailscraper.GeneratePolicy(src.Records(context.Background(), from, time.Time{}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(p.Statement) > 0, p.Version)
+	// Output:
+	// true 2012-10-17
 }

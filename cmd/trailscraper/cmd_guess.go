@@ -37,9 +37,6 @@ func runGuess(c *cli.Context) error {
 			return usagef("--only needs a prefix such as Describe, Get or List")
 		}
 	}
-	if err := servicedefs.Err(); err != nil {
-		return fmt.Errorf("loading the AWS service reference: %w", err)
-	}
 	data, err := io.ReadAll(io.LimitReader(c.App.Reader, maxPolicySize+1))
 	if err != nil {
 		return fmt.Errorf("reading policy from stdin: %w", err)
