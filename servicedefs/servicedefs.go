@@ -180,7 +180,6 @@ func APIGatewayBinding(v APIGatewayVersion, op string) (HTTPBinding, bool) {
 // and the SDK module versions the API Gateway bindings were read from.
 func Snapshot() string { return catalogue().provenance }
 
-
 func lookupService(action string) (*service, string, bool) {
 	prefix, name, ok := strings.Cut(action, ":")
 	if !ok || name == "" {

@@ -13,8 +13,8 @@ import (
 // source's option interface.
 func TestOptionKinds(t *testing.T) {
 	tests := []struct {
-		name                   string
-		opt                    any
+		name                  string
+		opt                   any
 		dir, cloudTrail, lake bool
 	}{
 		{"WithLogger", WithLogger(slog.Default()), true, true, true},
