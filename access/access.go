@@ -96,7 +96,8 @@ type NotGranted struct {
 
 // UnusedResource is a resource pattern of an Allow statement that no use of the
 // statement's actions touched. A use whose resources are not known ("*") counts as
-// touching every pattern of the statements that grant its action.
+// touching every pattern of the statements that grant its action; the pattern "*" itself
+// is never listed (a statement nothing used shows as unused actions).
 type UnusedResource struct {
 	Statement string `json:"statement"`
 	Resource  string `json:"resource"`
@@ -490,7 +491,7 @@ func unusedResources(allows []*statement, uses []*use) []UnusedResource {
 		seen := map[string]bool{}
 		for i, g := range s.resources {
 			raw := s.src.Resource[i]
-			if seen[raw] {
+			if seen[raw] || raw == "*" {
 				continue
 			}
 			seen[raw] = true

@@ -265,11 +265,11 @@ func writeReport(w io.Writer, r *access.Report) error {
 		if !u.LastSeen.IsZero() {
 			last = "last seen " + u.LastSeen.UTC().Format(time.RFC3339)
 		}
-		line(u.Action, calls(u.Count), last, flag(u.Conditional, "conditional"))
+		line(u.Action, calls(u.Count), last, note(u.Conditional, "conditional"))
 	}
 	section("Unused", len(r.Unused))
 	for _, u := range r.Unused {
-		line(u.Action, flag(u.DataEvent, "data event"), flag(u.Conditional, "conditional"))
+		line(u.Action, note(u.DataEvent, "data event"), note(u.Conditional, "conditional"))
 	}
 	section("Not granted", len(r.NotGranted))
 	for _, u := range r.NotGranted {
@@ -291,7 +291,7 @@ func calls(n int) string {
 	return fmt.Sprintf("%d calls", n)
 }
 
-func flag(on bool, s string) string {
+func note(on bool, s string) string {
 	if on {
 		return s
 	}

@@ -63,6 +63,7 @@ func (f *IAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Sender", "MalformedQueryString", "want a form-encoded POST")
 		return
 	}
+	w.Header().Set("X-Amzn-Requestid", "req-1")
 	action := r.PostForm.Get("Action")
 	call := action
 	if m := r.PostForm.Get("Marker"); m != "" {
