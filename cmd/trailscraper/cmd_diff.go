@@ -230,15 +230,13 @@ func writeReport(w io.Writer, r *access.Report) error {
 	}
 	fmt.Fprintf(bw, "%d action(s) granted: %d used, %d unused (%d logged only as data events); %d used but not granted\n",
 		r.Granted, len(r.Used), len(r.Unused), data, len(r.NotGranted))
+	// Each section aligns its notes after its own longest action, up to a column of 40.
 	width := 0
-	for _, u := range r.Used {
-		width = max(width, len(u.Action))
-	}
-	for _, u := range r.Unused {
-		width = max(width, len(u.Action))
-	}
-	for _, u := range r.NotGranted {
-		width = max(width, len(u.Action))
+	widest := func(n int, action func(i int) iam.Action) {
+		width = 0
+		for i := range n {
+			width = max(width, min(len(action(i)), 40))
+		}
 	}
 	section := func(title string, n int) {
 		fmt.Fprintf(bw, "\n%s (%d):\n", title, n)
@@ -260,6 +258,7 @@ func writeReport(w io.Writer, r *access.Report) error {
 		fmt.Fprintf(bw, "  %-*s  %s\n", width, action, strings.Join(kept, ", "))
 	}
 	section("Used", len(r.Used))
+	widest(len(r.Used), func(i int) iam.Action { return r.Used[i].Action })
 	for _, u := range r.Used {
 		last := ""
 		if !u.LastSeen.IsZero() {
@@ -268,10 +267,12 @@ func writeReport(w io.Writer, r *access.Report) error {
 		line(u.Action, calls(u.Count), last, note(u.Conditional, "conditional"))
 	}
 	section("Unused", len(r.Unused))
+	widest(len(r.Unused), func(i int) iam.Action { return r.Unused[i].Action })
 	for _, u := range r.Unused {
 		line(u.Action, note(u.DataEvent, "data event"), note(u.Conditional, "conditional"))
 	}
 	section("Not granted", len(r.NotGranted))
+	widest(len(r.NotGranted), func(i int) iam.Action { return r.NotGranted[i].Action })
 	for _, u := range r.NotGranted {
 		line(u.Action, calls(u.Count))
 	}
