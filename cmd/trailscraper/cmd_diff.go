@@ -30,7 +30,6 @@ func diffCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "diff",
 		Usage:     "compare what a principal's IAM policies grant with what the CloudTrail records show it used",
-		ArgsUsage: " ",
 		Description: `Reads records as generate does (stdin, --log-dir, --use-cloudtrail-api, --lake-event-data-store),
 maps them to IAM actions as generate does, and compares them with the actions the granted
 policies allow: the policy documents of --policy, or the attached and inline policies (and
