@@ -28,8 +28,8 @@ const exitUnused = 3
 func diffCommand() *cli.Command {
 	const cat = "Granted policies (IAM: standard AWS configuration, AWS_PROFILE, AWS_ENDPOINT_URL_IAM)"
 	return &cli.Command{
-		Name:      "diff",
-		Usage:     "compare what a principal's IAM policies grant with what the CloudTrail records show it used",
+		Name:  "diff",
+		Usage: "compare what a principal's IAM policies grant with what the CloudTrail records show it used",
 		Description: `Reads records as generate does (stdin, --log-dir, --use-cloudtrail-api, --lake-event-data-store),
 maps them to IAM actions as generate does, and compares them with the actions the granted
 policies allow: the policy documents of --policy, or the attached and inline policies (and
@@ -76,11 +76,13 @@ func runDiff(c *cli.Context) error {
 	}
 	log := newLogger(c.App.ErrWriter, c.Bool("verbose"))
 
-	docs, err := grantedDocuments(c, files, role, user)
+	// The records first: their flags' usage errors and --lake-query-only end the command
+	// before any IAM call. Nothing is read until AddAll.
+	recs, err := generateRecords(c, log)
 	if err != nil {
 		return err
 	}
-	recs, err := generateRecords(c, log)
+	docs, err := grantedDocuments(c, files, role, user)
 	if err != nil {
 		return err
 	}
