@@ -20,6 +20,7 @@ import (
 	"github.com/trailscraper/trailscraper/access"
 	"github.com/trailscraper/trailscraper/granted"
 	"github.com/trailscraper/trailscraper/iam"
+	"github.com/trailscraper/trailscraper/servicedefs"
 )
 
 // exitUnused is the exit code of diff --fail-on-unused when something granted was unused.
@@ -220,7 +221,8 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // writeReport prints the report as text: a summary line, then the sections used, unused,
-// not granted and unused resources, each sorted.
+// not granted and unused resources, each sorted. A service all of whose actions are unused
+// (and none a data event) is one line, "ec2:*  all 700 actions"; the JSON lists each.
 func writeReport(w io.Writer, r *access.Report) error {
 	bw := bufio.NewWriter(w)
 	data := 0
@@ -269,8 +271,15 @@ func writeReport(w io.Writer, r *access.Report) error {
 	}
 	section("Unused", len(r.Unused))
 	widest(len(r.Unused), func(i int) iam.Action { return r.Unused[i].Action })
-	for _, u := range r.Unused {
+	for i := 0; i < len(r.Unused); {
+		u := r.Unused[i]
+		if n := wholeService(r.Unused[i:]); n > 0 {
+			line(iam.Action(u.Action.Prefix()+":*"), fmt.Sprintf("all %d actions", n), note(u.Conditional, "conditional"))
+			i += n
+			continue
+		}
 		line(u.Action, note(u.DataEvent, "data event"), note(u.Conditional, "conditional"))
+		i++
 	}
 	section("Not granted", len(r.NotGranted))
 	widest(len(r.NotGranted), func(i int) iam.Action { return r.NotGranted[i].Action })
@@ -298,4 +307,22 @@ func note(on bool, s string) string {
 		return s
 	}
 	return ""
+}
+
+// wholeService returns how many actions the run at the start of unused (sorted) holds
+// when they are every known action of their service, none of them a data event and all
+// equally conditional, so that the text report can print them as one line; else 0.
+func wholeService(unused []access.Unused) int {
+	prefix := unused[0].Action.Prefix()
+	all := servicedefs.Actions(prefix)
+	if len(all) < 2 || len(unused) < len(all) {
+		return 0
+	}
+	for i, a := range all {
+		u := unused[i]
+		if string(u.Action) != a || u.DataEvent || u.Conditional != unused[0].Conditional {
+			return 0
+		}
+	}
+	return len(all)
 }
