@@ -28,6 +28,8 @@ func TestDependencies(t *testing.T) {
 		{"cloudtrail", []string{gzip}},
 		{"mapping", []string{m + "/cloudtrail", m + "/iam", m + "/servicedefs", gzip}},
 		{"", []string{m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip}},
+		{"access", []string{m + "/iam", m + "/servicedefs"}},
+		{"granted", append([]string{m + "/access", m + "/iam", m + "/servicedefs"}, sdk...)},
 		{"s3download", append([]string{m + "/cloudtrail", gzip}, sdk...)},
 		{"source", append([]string{m, m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip}, sdk...)},
 	}

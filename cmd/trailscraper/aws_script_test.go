@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,15 +23,9 @@ func TestAWSScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/aws",
 		Setup: func(e *testscript.Env) error {
+			fakeAWSEnv(e)
 			e.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", srv.URL)
-			e.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-			e.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 			e.Setenv("AWS_REGION", "us-east-1")
-			e.Setenv("AWS_CONFIG_FILE", filepath.Join(e.WorkDir, "no-aws-config"))
-			e.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(e.WorkDir, "no-aws-credentials"))
-			e.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-			e.Setenv("TZ", "UTC")
-			e.Setenv("HOME", e.WorkDir)
 			return nil
 		},
 	})

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"iter"
+	"log/slog"
 	"runtime"
 	"time"
 
@@ -27,25 +29,9 @@ With --log-dir or an AWS source flag it reads the records from there instead.`,
 
 func runGenerate(c *cli.Context) error {
 	log := newLogger(c.App.ErrWriter, c.Bool("verbose"))
-	recs, ok, err := sourceRecords(c, log, true)
+	recs, err := generateRecords(c, log)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		// Records from stdin (select's output): the filter flags apply here too, the time
-		// window only when given, as records without an eventTime still count.
-		f, err := filterFromFlags(c)
-		if err != nil {
-			return err
-		}
-		if !c.IsSet("from") {
-			f.From = time.Time{}
-		}
-		if !c.IsSet("to") {
-			f.To = time.Time{}
-		}
-		recs = f.Apply(cloudtrail.DecodeRecords(c.App.Reader,
-			cloudtrail.DecodeWorkers(runtime.GOMAXPROCS(0)), cloudtrail.DecodeSource("stdin")))
 	}
 	opts := []trailscraper.Option{trailscraper.WithLogger(log)}
 	if c.Bool("strict") {
@@ -65,4 +51,27 @@ func runGenerate(c *cli.Context) error {
 		return err
 	}
 	return writePolicy(c.App.Writer, p)
+}
+
+// generateRecords returns the records generate (and diff) read: from the source that the
+// flags name, or else select's output on stdin.
+func generateRecords(c *cli.Context, log *slog.Logger) (iter.Seq2[trailscraper.Record, error], error) {
+	recs, ok, err := sourceRecords(c, log, true)
+	if err != nil || ok {
+		return recs, err
+	}
+	// Records from stdin (select's output): the filter flags apply here too, the time
+	// window only when given, as records without an eventTime still count.
+	f, err := filterFromFlags(c)
+	if err != nil {
+		return nil, err
+	}
+	if !c.IsSet("from") {
+		f.From = time.Time{}
+	}
+	if !c.IsSet("to") {
+		f.To = time.Time{}
+	}
+	return f.Apply(cloudtrail.DecodeRecords(c.App.Reader,
+		cloudtrail.DecodeWorkers(runtime.GOMAXPROCS(0)), cloudtrail.DecodeSource("stdin"))), nil
 }

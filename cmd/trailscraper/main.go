@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			downloadCommand(),
 			selectCommand(),
 			generateCommand(),
+			diffCommand(),
 			guessCommand(),
 			lastEventTimestampCommand(),
 			coverageCommand(),
