@@ -57,3 +57,52 @@ func ExampleMarshal() {
 	//     "Version": "2012-10-17"
 	// }
 }
+
+func ExampleMarshalTerraform() {
+	p, _ := iam.Parse([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+	  "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::bucket/${aws:username}/*"]}]}`))
+	b, _ := iam.MarshalTerraform("reader", p)
+	os.Stdout.Write(b)
+	// Output:
+	// data "aws_iam_policy_document" "reader" {
+	//   version = "2012-10-17"
+	//
+	//   statement {
+	//     effect = "Allow"
+	//     actions = [
+	//       "s3:GetObject",
+	//     ]
+	//     resources = [
+	//       "arn:aws:s3:::bucket/$${aws:username}/*",
+	//     ]
+	//   }
+	// }
+}
+
+func ExampleMarshalCloudFormation() {
+	p, _ := iam.Parse([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+	  "Action": ["s3:GetObject"], "Resource": ["*"]}]}`))
+	b, _ := iam.MarshalCloudFormation("reader", p)
+	os.Stdout.Write(b)
+	// Output:
+	// AWSTemplateFormatVersion: "2010-09-09"
+	// Resources:
+	//   reader:
+	//     Type: AWS::IAM::ManagedPolicy
+	//     Properties:
+	//       PolicyDocument:
+	//         Version: "2012-10-17"
+	//         Statement:
+	//           - Effect: Allow
+	//             Action:
+	//               - s3:GetObject
+	//             Resource:
+	//               - '*'
+}
+
+func ExampleSize() {
+	p, _ := iam.Parse([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`))
+	n, _ := iam.Size(p)
+	fmt.Println(n)
+	// Output: 96
+}
