@@ -23,3 +23,23 @@ func ExampleBuild() {
 	// Allow [sqs:DeleteMessage sqs:SendMessage] [arn:aws:sqs:eu-west-1:111111111111:q1]
 	// Allow [sqs:SendMessage] [arn:aws:sqs:eu-west-1:111111111111:q2]
 }
+
+func ExampleSplit() {
+	p := &iam.Policy{Version: iam.Version, Statement: []iam.Statement{{
+		Effect:   iam.Allow,
+		Action:   []iam.Action{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+		Resource: []string{"arn:aws:s3:::my-bucket/*"},
+	}}}
+	docs, err := policy.Split(p, 150)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range docs {
+		n, _ := iam.Size(d)
+		fmt.Println(n, d.Statement[0].Action)
+	}
+	// Output:
+	// 138 [s3:GetObject s3:PutObject]
+	// 126 [s3:DeleteObject]
+}
