@@ -26,6 +26,7 @@ func TestDependencies(t *testing.T) {
 		{"iam", []string{yaml}},
 		{"policy", []string{m + "/iam", yaml}},
 		{"guess", []string{m + "/iam", m + "/servicedefs", yaml}},
+		{"lint", []string{m + "/iam", m + "/servicedefs", yaml}},
 		{"cloudtrail", []string{gzip}},
 		{"mapping", []string{m + "/cloudtrail", m + "/iam", m + "/servicedefs", gzip, yaml}},
 		{"", []string{m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip, yaml}},
