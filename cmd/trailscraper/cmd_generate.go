@@ -22,7 +22,7 @@ With --log-dir or an AWS source flag it reads the records from there instead.`,
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "strict", Usage: "fail when the policy would name an action that is not in the AWS service reference"},
 			&cli.BoolFlag{Name: "explain", Usage: "print, instead of the policy, which events produced each action and which rule decided"},
-		}, sourceFlags(true)...),
+		}, append(policyOutputFlags(), sourceFlags(true)...)...),
 		Action: runGenerate,
 	}
 }
@@ -37,6 +37,9 @@ func runGenerate(c *cli.Context) error {
 	if c.Bool("strict") {
 		opts = append(opts, trailscraper.WithStrict())
 	}
+	if c.Bool("per-principal") {
+		return generatePerPrincipal(c, log, recs, opts)
+	}
 	g := trailscraper.NewGenerator(opts...)
 	err = g.AddAll(recs)
 	summarizeSkipped(log, g.Skipped())
@@ -50,7 +53,7 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return writePolicy(c.App.Writer, p)
+	return writePolicies(c, log, p)
 }
 
 // generateRecords returns the records generate (and diff) read: from the source that the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/trailscraper/trailscraper"
@@ -37,16 +36,9 @@ func runGuess(c *cli.Context) error {
 			return usagef("--only needs a prefix such as Describe, Get or List")
 		}
 	}
-	data, err := io.ReadAll(io.LimitReader(c.App.Reader, maxPolicySize+1))
+	p, err := readPolicy(c.App.Reader, "stdin")
 	if err != nil {
-		return fmt.Errorf("reading policy from stdin: %w", err)
-	}
-	if len(data) > maxPolicySize {
-		return fmt.Errorf("reading policy from stdin: larger than %d MiB", maxPolicySize>>20)
-	}
-	p, err := iam.Parse(data)
-	if err != nil {
-		return fmt.Errorf("reading policy from stdin: %w", err)
+		return err
 	}
 	if unknown := unknownActions(p); len(unknown) > 0 {
 		log.Warn(fmt.Sprintf("the policy names %d action(s) not in the AWS service reference: %s", len(unknown), strings.Join(unknown, ", ")))

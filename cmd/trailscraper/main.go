@@ -75,6 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			generateCommand(),
 			diffCommand(),
 			guessCommand(),
+			lintCommand(),
 			lastEventTimestampCommand(),
 			coverageCommand(),
 		},
