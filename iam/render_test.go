@@ -347,9 +347,13 @@ func anyStrings(v any) []string {
 	for _, e := range list {
 		switch e := e.(type) {
 		case string:
+			// Terraform writes numbers as strings, as IAM reads them alike.
+			if f, err := strconv.ParseFloat(e, 64); err == nil && strings.TrimSpace(e) == e {
+				e = strconv.FormatFloat(f, 'g', -1, 64)
+			}
 			out = append(out, e)
 		case float64:
-			out = append(out, strconv.FormatFloat(e, 'f', -1, 64))
+			out = append(out, strconv.FormatFloat(e, 'g', -1, 64))
 		default:
 			out = append(out, fmt.Sprint(e))
 		}

@@ -21,8 +21,9 @@ import (
 // or not_resources, principals or not_principals blocks, and one condition block per
 // operator and key. IAM policy variables such as ${aws:username} are escaped ($${…}) so
 // that Terraform passes them through. Condition values that are numbers or booleans are
-// written as strings, which IAM treats alike; a condition value that is an object or null
-// is an error, as Terraform cannot express it.
+// written as strings, which IAM treats alike. What Terraform cannot express is an error: a
+// condition value that is an object or null, an empty Condition or Principal object, a
+// Principal string other than "*".
 func MarshalTerraform(name string, docs ...*Policy) ([]byte, error) {
 	name = TerraformName(name)
 	var b bytes.Buffer
@@ -251,8 +252,14 @@ func principalBlocks(raw json.RawMessage) ([]principalBlock, error) {
 	}
 	switch v := v.(type) {
 	case string:
+		if v != "*" {
+			return nil, fmt.Errorf(`want "*" or an object, found %q`, v)
+		}
 		return []principalBlock{{typ: "*", ids: []string{v}}}, nil
 	case map[string]any:
+		if len(v) == 0 {
+			return nil, errors.New("an empty object has no Terraform form")
+		}
 		var out []principalBlock
 		for _, k := range sortedKeys(v) {
 			ids, err := scalarStrings(v[k])
@@ -282,11 +289,17 @@ func conditionBlocks(raw json.RawMessage) ([]conditionBlock, error) {
 	if !ok {
 		return nil, errors.New("want an object of condition operators")
 	}
+	if len(ops) == 0 {
+		return nil, errors.New("an empty object has no Terraform form")
+	}
 	var out []conditionBlock
 	for _, op := range sortedKeys(ops) {
 		keys, ok := ops[op].(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("%s: want an object of condition keys", op)
+		}
+		if len(keys) == 0 {
+			return nil, fmt.Errorf("%s: an empty object has no Terraform form", op)
 		}
 		for _, k := range sortedKeys(keys) {
 			vals, err := scalarStrings(keys[k])

@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"context"
 	"iter"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/cloudtrail"
+	"github.com/trailscraper/trailscraper/internal/testfiles"
 	"github.com/trailscraper/trailscraper/lint"
 	"github.com/trailscraper/trailscraper/source"
 )
@@ -22,16 +22,12 @@ import (
 // name only (ec2 RunInstances, batch CreateComputeEnvironment, iam
 // AddRoleToInstanceProfile), where the role ARN cannot be known from the record.
 func TestGeneratedPolicies(t *testing.T) {
-	corpus := filepath.Join("..", "..", "shared", "corpus", "dev.jsonl")
 	for _, tc := range []struct {
 		name    string
 		records func(t *testing.T) iter.Seq2[trailscraper.Record, error]
 	}{
 		{"corpus", func(t *testing.T) iter.Seq2[trailscraper.Record, error] {
-			data, err := os.ReadFile(corpus)
-			if err != nil {
-				t.Skipf("no corpus: %v", err)
-			}
+			data := testfiles.Read(t, "corpus/dev.jsonl")
 			return func(yield func(trailscraper.Record, error) bool) {
 				sc := bufio.NewScanner(bytes.NewReader(data))
 				sc.Buffer(nil, 16<<20)
