@@ -14,6 +14,12 @@
 // statements are sorted by effect, then by their actions joined with "-", then by their
 // resources joined with "" (plain byte comparison), so the same statements in any order
 // give the same [iam.Policy].
+//
+// # Splitting
+//
+// [Split] cuts a policy into documents within one of IAM's size limits ([LimitManaged],
+// [LimitInlineRole], [LimitInlineUser], [LimitInlineGroup], counted by [iam.Size]) without
+// widening any grant.
 package policy
 
 import (

@@ -214,3 +214,25 @@ func TestSplitFits(t *testing.T) {
 		t.Errorf("a policy that fits changed:\n%s\nwant\n%s", b, a)
 	}
 }
+
+// BenchmarkSplit splits a policy of the corpus's shape (30 statements, one with hundreds of
+// actions) at the managed limit. Target: under 5 ms, as a policy is split once per run
+// (measured 1.4 ms on the 2-core dev machine).
+func BenchmarkSplit(b *testing.B) {
+	p := &iam.Policy{Version: iam.Version}
+	big := iam.Statement{Effect: iam.Allow, Resource: []string{"*"}}
+	for i := range 330 {
+		big.Action = append(big.Action, iam.Action(fmt.Sprintf("service%d:SomeAction%d", i%40, i)))
+	}
+	p.Statement = append(p.Statement, big)
+	for i := range 29 {
+		p.Statement = append(p.Statement, iam.Statement{Effect: iam.Allow, Action: []iam.Action{iam.Action(fmt.Sprintf("s3:Get%d", i))},
+			Resource: []string{fmt.Sprintf("arn:aws:s3:::bucket-%d/*", i), fmt.Sprintf("arn:aws:s3:::other-%d/*", i)}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := policy.Split(p, policy.LimitManaged); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
