@@ -80,7 +80,21 @@ func CloudFormationName(name string) string {
 
 func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
 
-func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+// str is a string scalar. The YAML library quotes what YAML 1.2 would read as another type;
+// the words YAML 1.1 reads as booleans (y, no, on, …) are quoted too, for parsers of YAML
+// 1.1 such as CloudFormation's, and so are strings with control characters, which the
+// library would write as block scalars it cannot always read back (a leading tab).
+func str(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off":
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
 
 func add(m *yaml.Node, key string, v *yaml.Node) { m.Content = append(m.Content, str(key), v) }
 

@@ -35,6 +35,9 @@ var renderCases = []struct {
 		{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/a"},"Action":["s3:*"],"Resource":"*"},
 		{"Sid":"Odd","Effect":"Allow","Action":[],"Resource":["arn:aws:s3:::a\"b\\c\td\n","arn:aws:s3:::$${x}%{y}%%{z}$","arn:aws:s3:::é€😀"]}]}`}},
 	{"empty", []string{`{"Version":"2012-10-17","Statement":[]}`}},
+	{"yaml-lookalikes", []string{`{"Version":"2012-10-17","Statement":[{"Sid":"1","Effect":"Allow","Action":["*"],
+		"Resource":["~","null","y","no","<<","0x10","1e3","0o7",".inf","- a",": b","#c","'","@x","` + "`" + `y","!tag","&a","*a","%x"," lead","trail ",""],
+		"Condition":{"StringEquals":{"<<":["x"],"~":"y","true":true,"2":2.50}}}]}`}},
 	{"several", []string{
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["*"]}]}`,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["*"]}]}`,
