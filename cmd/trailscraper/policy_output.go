@@ -34,6 +34,9 @@ func policyOutputFlags() []cli.Flag {
 				if on && c.String("out-dir") == "" {
 					return usagef("--per-principal needs --out-dir DIR to write the policies into")
 				}
+				if on && c.Bool("explain") {
+					return usagef("--per-principal writes policies; --explain does not go with it")
+				}
 				return nil
 			}},
 		&cli.BoolFlag{Name: "lint", Usage: "check the generated policy documents and print the findings on stderr"},
