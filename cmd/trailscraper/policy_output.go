@@ -44,7 +44,7 @@ func policyOutputFlags() []cli.Flag {
 }
 
 func maxSizeFlag() cli.Flag {
-	return &cli.StringFlag{Name: "max-size", Usage: "size limit in characters without white space: a number, or managed (6144), inline-role (10240), inline-user (2048), inline-group (5120)",
+	return &cli.StringFlag{Name: "max-size", Usage: "size limit of `SIZE` characters without white space: a number, or managed (6144), inline-role (10240), inline-user (2048), inline-group (5120)",
 		Action: func(c *cli.Context, _ string) error { _, err := parseMaxSize(c); return err }}
 }
 
