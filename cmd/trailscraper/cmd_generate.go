@@ -72,6 +72,6 @@ func generateRecords(c *cli.Context, log *slog.Logger) (iter.Seq2[trailscraper.R
 	if !c.IsSet("to") {
 		f.To = time.Time{}
 	}
-	return f.Apply(cloudtrail.DecodeRecords(c.App.Reader,
+	return f.Apply(cloudtrail.DecodeRecords(stdin(c, log),
 		cloudtrail.DecodeWorkers(runtime.GOMAXPROCS(0)), cloudtrail.DecodeSource("stdin"))), nil
 }

@@ -37,7 +37,7 @@ func runGuess(c *cli.Context) error {
 			return usagef("--only needs a prefix such as Describe, Get or List")
 		}
 	}
-	data, err := io.ReadAll(io.LimitReader(c.App.Reader, maxPolicySize+1))
+	data, err := io.ReadAll(io.LimitReader(stdin(c, log), maxPolicySize+1))
 	if err != nil {
 		return fmt.Errorf("reading policy from stdin: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -37,13 +38,17 @@ func mainCode() int {
 	return run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 }
 
-// usageError is a mistake in how the command was called; it exits 2.
-type usageError struct{ err error }
+// usageError is a mistake in how the command was called; it exits 2. cmd is the command
+// whose help the hint points to ("" for the list of commands).
+type usageError struct {
+	err error
+	cmd string
+}
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+func usagef(format string, args ...any) error { return usageError{err: fmt.Errorf(format, args...)} }
 
 // exitError ends the command with a message and a given exit code.
 type exitError struct {
@@ -65,7 +70,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: false,
-		HideHelpCommand:      true,
+		Suggest:              true,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Usage: "print debug output on stderr"},
 		},
@@ -81,17 +86,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		CommandNotFound: func(c *cli.Context, name string) {
 			notFound = name
 		},
-		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
-			return usageError{err}
-		},
+		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
-	for _, cmd := range app.Commands {
-		cmd.OnUsageError = app.OnUsageError
-	}
+	strictCommands(app)
 	err := app.RunContext(ctx, args)
 	if notFound != "" {
-		fmt.Fprintf(stderr, "trailscraper: no such command %q; run 'trailscraper --help' for the list\n", notFound)
+		fmt.Fprintf(stderr, "trailscraper: %s\n", commandNotFound(app, notFound))
 		return 2
 	}
 	return exitCode(err, stderr)
@@ -106,7 +107,7 @@ func exitCode(err error, stderr io.Writer) int {
 	var ee exitError
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "trailscraper: %v\nRun 'trailscraper --help' for usage.\n", err)
+		fmt.Fprintf(stderr, "trailscraper: %v\nRun '%s --help' for usage.\n", err, strings.TrimSpace("trailscraper "+ue.cmd))
 		return 2
 	case errors.As(err, &ee):
 		fmt.Fprintf(stderr, "trailscraper: %v\n", err)
