@@ -107,16 +107,16 @@ func exitCode(err error, stderr io.Writer) int {
 	var ee exitError
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "trailscraper: %v\nRun '%s --help' for usage.\n", err, strings.TrimSpace("trailscraper "+ue.cmd))
+		fmt.Fprintf(stderr, "trailscraper: %s\nRun '%s --help' for usage.\n", safeText(err.Error()), strings.TrimSpace("trailscraper "+ue.cmd))
 		return 2
 	case errors.As(err, &ee):
-		fmt.Fprintf(stderr, "trailscraper: %v\n", err)
+		fmt.Fprintf(stderr, "trailscraper: %s\n", safeText(err.Error()))
 		return ee.code
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "trailscraper: interrupted")
 		return 130
 	default:
-		fmt.Fprintf(stderr, "trailscraper: %v\n", err)
+		fmt.Fprintf(stderr, "trailscraper: %s\n", safeText(err.Error()))
 		return 1
 	}
 }
