@@ -38,10 +38,14 @@ func runGenerate(c *cli.Context) error {
 		opts = append(opts, trailscraper.WithStrict())
 	}
 	g := trailscraper.NewGenerator(opts...)
-	err = g.AddAll(recs)
+	read := 0
+	err = g.AddAll(counting(recs, &read))
 	summarizeSkipped(log, g.Skipped())
 	if err != nil {
 		return err
+	}
+	if len(g.Explain()) == 0 {
+		warnEmptyPolicy(log, read)
 	}
 	if c.Bool("explain") {
 		return writeExplanation(c.App.Writer, g.Explain())
