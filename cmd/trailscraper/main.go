@@ -18,8 +18,9 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
+// version is set at build time with -ldflags "-X main.version=…"; without it --version
+// prints the module version of the build (see appVersion).
+var version string
 
 func main() { os.Exit(mainCode()) }
 
@@ -65,7 +66,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := &cli.App{
 		Name:                 "trailscraper",
 		Usage:                "turn AWS CloudTrail logs into least-privilege IAM policies",
-		Version:              version,
+		Version:              appVersion(debug.ReadBuildInfo),
 		Reader:               stdin,
 		Writer:               stdout,
 		ErrWriter:            stderr,
