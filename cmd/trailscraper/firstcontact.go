@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -78,14 +79,24 @@ func strayArguments(cmd *cli.Command, args []string) error {
 	case slices.ContainsFunc(args[1:], func(a string) bool { return strings.HasPrefix(a, "-") }):
 		hint = "flags go before arguments; the ones after " + quoted[0] + " were not read"
 	case err == nil && st.IsDir() && hasFlag(cmd.Flags, "log-dir"):
-		hint = fmt.Sprintf("did you mean --log-dir %s?", quoted[0])
+		hint = fmt.Sprintf("did you mean --log-dir %s?", shellWord(first))
 	case err == nil && !st.IsDir() && stdinHints[cmd.Name] != "":
-		hint = fmt.Sprintf("%s reads stdin; did you mean trailscraper %s < %s?", cmd.Name, cmd.Name, quoted[0])
+		hint = fmt.Sprintf("%s reads stdin; did you mean trailscraper %s < %s?", cmd.Name, cmd.Name, shellWord(first))
 	}
 	if hint != "" {
 		msg += "; " + hint
 	}
 	return usageError{err: errors.New(msg), cmd: cmd.Name}
+}
+
+// shellWord returns s as it can be typed in a suggested command line: as is when it holds
+// only characters a shell leaves alone, else Go-quoted (which also escapes control
+// characters).
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./~:@%+=,-") == "" {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // onUsageError adds to a flag parsing error the closest flag, or says that a global flag
