@@ -72,6 +72,8 @@ func strayArguments(cmd *cli.Command, args []string) error {
 	first := args[0]
 	var hint string
 	switch st, err := os.Stat(first); {
+	case first == "-" && stdinHints[cmd.Name] != "":
+		hint = fmt.Sprintf("%s reads stdin without one", cmd.Name)
 	case first == "help":
 		hint = fmt.Sprintf("did you mean trailscraper %s --help?", cmd.Name)
 	case slices.Contains(args, "ago"):

@@ -46,3 +46,35 @@ func TestLogEscapes(t *testing.T) {
 		t.Errorf("log line split: %q", buf.String())
 	}
 }
+
+// TestRunEscapesArguments: what the user typed comes back on stderr in usage errors;
+// control characters in it are escaped there too.
+func TestRunEscapesArguments(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"stray argument", []string{"select", "a\x1b]0;t\x07\nb"}, `got "a\x1b]0;t\a\nb"`},
+		{"unknown command", []string{"gen\x1b[2Jerate"}, `no such command "gen\x1b[2Jerate"`},
+		{"unknown flag", []string{"generate", "--x\x1b[31m"}, `-x\x1b[31m`},
+		{"bad time", []string{"select", "--from", "x\x00\ny"}, `cannot read "x\x00\ny"`},
+		{"missing file", []string{"coverage", "no\x1bsuch"}, `no\x1bsuch`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append([]string{"trailscraper"}, tt.args...), strings.NewReader(""), &stdout, &stderr)
+			if code == 0 {
+				t.Fatalf("exit 0, stderr %q", stderr.String())
+			}
+			got := stderr.String()
+			if strings.ContainsAny(got, "\x1b\x00\x07") || strings.Count(got, "\n") > 2 {
+				t.Errorf("stderr holds raw control characters: %q", got)
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("stderr = %q, want it to contain %q", got, tt.want)
+			}
+		})
+	}
+}
