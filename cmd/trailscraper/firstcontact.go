@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -29,13 +30,15 @@ var stdinHints = map[string]string{
 	"generate": "reading CloudTrail records from stdin; pipe select's output in (trailscraper select | trailscraper generate) or give --log-dir DIR",
 	"guess":    "reading an IAM policy from stdin; pipe generate's output in or redirect a file (trailscraper guess < policy.json)",
 	"coverage": "reading records, one JSON object a line, from stdin; pipe them in or give the file's name instead of -",
+	"diff":     "reading CloudTrail records from stdin; pipe select's output in or give --log-dir DIR",
 }
 
 // stdin returns the command's stdin. When stdin is a terminal it first says on stderr what
 // the command expects there, so that a command waiting for input never looks hung.
 func stdin(c *cli.Context, log *slog.Logger) io.Reader {
 	if stdinIsTerminal(c.App.Reader) {
-		log.Info(stdinHints[c.Command.Name] + "; end the input with Ctrl-D")
+		hint := cmp.Or(stdinHints[c.Command.Name], "reading stdin")
+		log.Info(hint + "; end the input with Ctrl-D")
 	}
 	return c.App.Reader
 }
@@ -82,6 +85,8 @@ func strayArguments(cmd *cli.Command, args []string) error {
 		hint = "flags go before arguments; the ones after " + quoted[0] + " were not read"
 	case err == nil && st.IsDir() && hasFlag(cmd.Flags, "log-dir"):
 		hint = fmt.Sprintf("did you mean --log-dir %s?", shellWord(first))
+	case err == nil && !st.IsDir() && hasFlag(cmd.Flags, "policy"):
+		hint = fmt.Sprintf("did you mean --policy %s?", shellWord(first))
 	case err == nil && !st.IsDir() && stdinHints[cmd.Name] != "":
 		hint = fmt.Sprintf("%s reads stdin; did you mean trailscraper %s < %s?", cmd.Name, cmd.Name, shellWord(first))
 	}
