@@ -61,7 +61,7 @@ func (p *progressLine) update(pr source.Progress) {
 	if width, _, err := term.GetSize(p.fd); p.fd >= 0 && err == nil && width > 4 && len(line) >= width {
 		line = line[:width-4] + "..."
 	}
-	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+	fmt.Fprintf(p.w, "\r\x1b[K%s", safeText(line))
 	p.written = true
 }
 

@@ -41,7 +41,7 @@ func runCoverage(c *cli.Context) error {
 		defer f.Close()
 		in = f
 	} else {
-		name = "stdin"
+		name, in = "stdin", stdin(c, log)
 	}
 	cov := mapping.NewCoverage()
 	br := bufio.NewReaderSize(in, 1<<20)

@@ -78,16 +78,11 @@ func downloadArgsFromFlags(c *cli.Context) (downloadArgs, error) {
 			Regions:    c.StringSlice("region"),
 		},
 	}
-	if c.NArg() > 0 {
-		return a, usagef("download takes no arguments, got %q", c.Args().First())
+	if err := missingFlags(required{"bucket", a.bucket != ""}, required{"account-id", len(a.layout.AccountIDs) > 0},
+		required{"region", len(a.layout.Regions) > 0}); err != nil {
+		return a, err
 	}
 	switch {
-	case a.bucket == "":
-		return a, usagef("missing option --bucket")
-	case len(a.layout.AccountIDs) == 0:
-		return a, usagef("missing option --account-id")
-	case len(a.layout.Regions) == 0:
-		return a, usagef("missing option --region")
 	case a.parallelism < 1:
 		return a, usagef("--parallelism %d: must be at least 1", a.parallelism)
 	case a.waitInterval <= 0:

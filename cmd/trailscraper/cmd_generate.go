@@ -41,10 +41,14 @@ func runGenerate(c *cli.Context) error {
 		return generatePerPrincipal(c, log, recs, opts)
 	}
 	g := trailscraper.NewGenerator(opts...)
-	err = g.AddAll(recs)
+	read := 0
+	err = g.AddAll(counting(recs, &read))
 	summarizeSkipped(log, g.Skipped())
 	if err != nil {
 		return err
+	}
+	if len(g.Explain()) == 0 {
+		warnEmptyPolicy(log, read)
 	}
 	if c.Bool("explain") {
 		return writeExplanation(c.App.Writer, g.Explain())
@@ -75,6 +79,6 @@ func generateRecords(c *cli.Context, log *slog.Logger) (iter.Seq2[trailscraper.R
 	if !c.IsSet("to") {
 		f.To = time.Time{}
 	}
-	return f.Apply(cloudtrail.DecodeRecords(c.App.Reader,
+	return f.Apply(cloudtrail.DecodeRecords(stdin(c, log),
 		cloudtrail.DecodeWorkers(runtime.GOMAXPROCS(0)), cloudtrail.DecodeSource("stdin"))), nil
 }

@@ -36,7 +36,7 @@ func runGuess(c *cli.Context) error {
 			return usagef("--only needs a prefix such as Describe, Get or List")
 		}
 	}
-	p, err := readPolicy(c.App.Reader, "stdin")
+	p, err := readPolicy(stdin(c, log), "stdin")
 	if err != nil {
 		return err
 	}

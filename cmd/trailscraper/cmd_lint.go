@@ -48,8 +48,11 @@ func runLint(c *cli.Context) error {
 	if c.NArg() > 1 {
 		return usagef("lint takes at most one FILE, got %d arguments", c.NArg())
 	}
-	in, src := c.App.Reader, "stdin"
-	if c.NArg() == 1 {
+	var in io.Reader
+	src := "stdin"
+	if c.NArg() == 0 {
+		in = stdin(c, newLogger(c.App.ErrWriter, c.Bool("verbose")))
+	} else {
 		f, err := os.Open(c.Args().First())
 		if err != nil {
 			return fmt.Errorf("reading policy: %w", err)

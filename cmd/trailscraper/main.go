@@ -12,13 +12,15 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
+// version is set at build time with -ldflags "-X main.version=…"; without it --version
+// prints the module version of the build (see appVersion).
+var version string
 
 func main() { os.Exit(mainCode()) }
 
@@ -37,13 +39,17 @@ func mainCode() int {
 	return run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 }
 
-// usageError is a mistake in how the command was called; it exits 2.
-type usageError struct{ err error }
+// usageError is a mistake in how the command was called; it exits 2. cmd is the command
+// whose help the hint points to ("" for the list of commands).
+type usageError struct {
+	err error
+	cmd string
+}
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+func usagef(format string, args ...any) error { return usageError{err: fmt.Errorf(format, args...)} }
 
 // exitError ends the command with a message and a given exit code.
 type exitError struct {
@@ -60,12 +66,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := &cli.App{
 		Name:                 "trailscraper",
 		Usage:                "turn AWS CloudTrail logs into least-privilege IAM policies",
-		Version:              version,
+		Version:              appVersion(debug.ReadBuildInfo),
 		Reader:               stdin,
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: false,
-		HideHelpCommand:      true,
+		Suggest:              true,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Usage: "print debug output on stderr"},
 		},
@@ -82,17 +88,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		CommandNotFound: func(c *cli.Context, name string) {
 			notFound = name
 		},
-		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
-			return usageError{err}
-		},
+		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
-	for _, cmd := range app.Commands {
-		cmd.OnUsageError = app.OnUsageError
-	}
+	strictCommands(app)
 	err := app.RunContext(ctx, args)
 	if notFound != "" {
-		fmt.Fprintf(stderr, "trailscraper: no such command %q; run 'trailscraper --help' for the list\n", notFound)
+		fmt.Fprintf(stderr, "trailscraper: %s\n", commandNotFound(app, notFound))
 		return 2
 	}
 	return exitCode(err, stderr)
@@ -107,16 +109,16 @@ func exitCode(err error, stderr io.Writer) int {
 	var ee exitError
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "trailscraper: %v\nRun 'trailscraper --help' for usage.\n", err)
+		fmt.Fprintf(stderr, "trailscraper: %s\nRun '%s --help' for usage.\n", safeText(err.Error()), strings.TrimSpace("trailscraper "+ue.cmd))
 		return 2
 	case errors.As(err, &ee):
-		fmt.Fprintf(stderr, "trailscraper: %v\n", err)
+		fmt.Fprintf(stderr, "trailscraper: %s\n", safeText(err.Error()))
 		return ee.code
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "trailscraper: interrupted")
 		return 130
 	default:
-		fmt.Fprintf(stderr, "trailscraper: %v\n", err)
+		fmt.Fprintf(stderr, "trailscraper: %s\n", safeText(err.Error()))
 		return 1
 	}
 }

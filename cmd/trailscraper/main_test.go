@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,6 +15,11 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"trailscraper": func() { os.Exit(mainCode()) },
+		// trailscraper-tty is trailscraper with stdin taken for a terminal.
+		"trailscraper-tty": func() {
+			stdinIsTerminal = func(io.Reader) bool { return true }
+			os.Exit(mainCode())
+		},
 	})
 }
 

@@ -37,12 +37,47 @@ var absoluteLayouts = []string{
 	"2006-01-02",
 }
 
+// dateLayouts are the other dates Parse accepts, as Python's dateparser (the original
+// tool's parser) read them: month names in any case, "/" dates year first or month first
+// (12/11/2017 is December 11, as dateparser read it by default). Each may be followed by
+// a time of day, "15:04" or "15:04:05"; without one it means midnight.
+var dateLayouts = []string{
+	"Jan 2 2006", "Jan 2, 2006", "January 2 2006", "January 2, 2006",
+	"2 Jan 2006", "2 January 2006", "Mon Jan 2 2006", "Monday, January 2, 2006",
+	"2006/1/2", "2006.1.2", "1/2/2006",
+}
+
+// yearlessLayouts are month-day dates without a year: the year is now's.
+var yearlessLayouts = []string{"Jan 2", "January 2", "2 Jan", "2 January"}
+
+// withTimes returns each layout alone and followed by a time of day.
+func withTimes(layouts []string) []string {
+	var out []string
+	for _, l := range layouts {
+		out = append(out, l, l+" 15:04", l+" 15:04:05")
+	}
+	return out
+}
+
+var (
+	dateTimeLayouts     = withTimes(dateLayouts)
+	yearlessTimeLayouts = withTimes(yearlessLayouts)
+)
+
 // relativeAgo matches "2 hours ago", "one day ago", "an hour ago"; relativeSigned matches
 // "-1days", "-2h", "+30 minutes", "in 10 minutes".
 var (
 	relativeAgo    = regexp.MustCompile(`^(\d+|[a-z]+)\s*([a-z]+)\s+ago$`)
 	relativeSigned = regexp.MustCompile(`^(-|\+|in\s+)\s*(\d+)\s*([a-z]+)$`)
-	relativeLast   = regexp.MustCompile(`^(?:last|past) (second|minute|hour|day|week|month|year)$`)
+	relativeLast   = regexp.MustCompile(`^(last|past|next) (second|minute|hour|day|week|month|year)$`)
+	// epoch is Unix time in seconds, milliseconds or microseconds, as dateparser took it.
+	epoch = regexp.MustCompile(`^\d{10}(\d{3})?(\d{3})?$`)
+	// numericDate is a date of numbers that no layout read: ambiguous or impossible.
+	numericDate = regexp.MustCompile(`^\d{1,4}[-/.]\d{1,4}[-/.]\d`)
+	// dayName and timeOfDay tell a phrase that names a day ("monday", "dec 11") from one
+	// that also names a time of day ("monday 10am"): the first means the day's midnight.
+	dayName   = regexp.MustCompile(`\b(mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)`)
+	timeOfDay = regexp.MustCompile(`\d\s*(am|pm|a\.m\.|p\.m\.)|\d:\d|\b(at|noon|midnight|morning|afternoon|evening|night|tonight)\b`)
 )
 
 var numberWords = map[string]int{
@@ -68,9 +103,19 @@ var whenParser = sync.OnceValue(func() *when.Parser {
 //   - dates and date-times, with or without a zone: "2017-01-01", "2017-01-01 10:00",
 //     "2017-01-01T10:00:00", "2017-01-01T10:00:00.123Z", "2017-01-01 10:00:00+02:00",
 //     "20170101T1000Z" (UTC, as in log file names);
-//   - "last week", "past day": one unit ago;
-//   - other English phrases that github.com/olebedev/when reads in full ("last week").
+//   - dates as people write them, as the original's parser (Python's dateparser) took
+//     them: "Dec 11 2017", "11 Dec 2017", "December 11, 2017", "2017/12/11", "2017.12.11",
+//     "12/11/2017" (month first, as dateparser read it: December 11), each optionally
+//     followed by "15:04" or "15:04:05"; "Dec 11" and "11 December" are in now's year;
+//     other numeric dates (11.12.2017, 12/11/17) are refused: write them year first;
+//   - Unix time: 10 digits of seconds, 13 of milliseconds, 16 of microseconds;
+//   - "midnight" and "noon" of today;
+//   - "last week", "past day": one unit ago; "next week": one unit ahead;
+//   - other English phrases that github.com/olebedev/when reads in full ("tomorrow",
+//     "last monday", "5pm").
 //
+// A date without a time of day means its midnight, never now's time of day; only
+// "today", "yesterday", "tomorrow" and relative times keep now's time of day.
 // Times without a zone are in now's location. Matching is case-insensitive. The error says
 // what was wrong with s.
 func Parse(s string, now time.Time) (time.Time, error) {
@@ -91,11 +136,38 @@ func Parse(s string, now time.Time) (time.Time, error) {
 		}
 	}
 	lower := strings.Join(strings.Fields(strings.ToLower(in)), " ")
+	for _, layout := range dateTimeLayouts {
+		if t, err := time.ParseInLocation(layout, lower, now.Location()); err == nil {
+			return t, nil
+		}
+	}
+	for _, layout := range yearlessTimeLayouts {
+		if t, err := time.ParseInLocation(layout, lower, now.Location()); err == nil {
+			return t.AddDate(now.Year()-t.Year(), 0, 0), nil
+		}
+	}
+	if m := epoch.FindStringSubmatch(lower); m != nil {
+		n, err := strconv.ParseInt(lower, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("cannot read %q as a time: %v", s, err)
+		}
+		switch {
+		case m[2] != "":
+			return time.UnixMicro(n).In(now.Location()), nil
+		case m[1] != "":
+			return time.UnixMilli(n).In(now.Location()), nil
+		}
+		return time.Unix(n, 0).In(now.Location()), nil
+	}
 	switch lower {
 	case "now", "today":
 		return now, nil
 	case "yesterday":
 		return now.AddDate(0, 0, -1), nil
+	case "midnight", "today midnight", "midnight today":
+		return midnight(now), nil
+	case "noon", "today noon", "noon today":
+		return midnight(now).Add(12 * time.Hour), nil
 	}
 	if m := relativeAgo.FindStringSubmatch(lower); m != nil {
 		n, ok := numberWords[m[1]]
@@ -118,14 +190,26 @@ func Parse(s string, now time.Time) (time.Time, error) {
 		return shift(s, now, n, m[3])
 	}
 	if m := relativeLast.FindStringSubmatch(lower); m != nil {
-		return shift(s, now, -1, m[1])
+		n := -1
+		if m[1] == "next" {
+			n = 1
+		}
+		return shift(s, now, n, m[2])
 	}
 	if looksLikeDate(in) {
 		// A date that failed the layouts above (month 13, a bad zone): never hand it to
 		// when, which reads "2017-13-01" as some time today.
 		return time.Time{}, fmt.Errorf("cannot read %q as a date or time; use e.g. 2017-01-01, 2017-01-01T10:00:00Z or 2017-01-01 10:00:00+02:00", s)
 	}
+	if numericDate.MatchString(lower) {
+		// 11.12.2017, 11-12-2017, 12/11/17, 13/11/2017: which number is the month is
+		// anyone's guess; when would read some of them day first.
+		return time.Time{}, fmt.Errorf("cannot read %q as a date: write it year first, as 2017-12-11 (only month/day/year with slashes is read, month first: 12/11/2017 is December 11)", s)
+	}
 	if t, ok := parsePhrase(lower, now); ok {
+		if dayName.MatchString(lower) && !timeOfDay.MatchString(lower) {
+			t = midnight(t) // "monday", "dec 11": a day without a time of day starts at midnight
+		}
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("cannot read %q as a time; use e.g. now, 2 hours ago, -1days, yesterday, 2017-01-01 or 2017-01-01T10:00:00Z", s)
@@ -142,6 +226,11 @@ func looksLikeDate(s string) bool {
 		}
 	}
 	return s[4] == '-' || s[4] == '/' || s[4] == '.'
+}
+
+// midnight returns the start of t's day in t's location.
+func midnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 }
 
 // maxShift bounds relative times to what time.Time arithmetic handles without overflow.

@@ -54,6 +54,33 @@ func TestParseTime(t *testing.T) {
 		{"last night via when", "last night", now, time.Date(2017, 12, 10, 23, 4, 51, 0, time.UTC)},
 		{"past year", "past year", now, now.AddDate(-1, 0, 0)},
 		{"5pm via when", "5pm", now, time.Date(2017, 12, 11, 17, 0, 0, 0, time.UTC)},
+		// Dates as the original's parser (Python dateparser) took them: midnight.
+		{"Mon D YYYY", "Dec 11 2017", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"D Mon YYYY", "11 Dec 2017", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"Month D, YYYY", "December 11, 2017", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"month name any case", "DECEMBER 11 2017", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"D Month YYYY local", "1 March 2017", nowBerlin, time.Date(2017, 3, 1, 0, 0, 0, 0, berlin)},
+		{"weekday and date", "Mon Dec 11 2017", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"month name with time", "Dec 11 2017 10:30", now, time.Date(2017, 12, 11, 10, 30, 0, 0, time.UTC)},
+		{"YYYY/MM/DD", "2017/12/11", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"YYYY/M/D", "2017/1/2", now, time.Date(2017, 1, 2, 0, 0, 0, 0, time.UTC)},
+		{"YYYY.MM.DD", "2017.12.11", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"MM/DD/YYYY is month first", "12/11/2017", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"MM/DD/YYYY other way round", "11/12/2017", now, time.Date(2017, 11, 12, 0, 0, 0, 0, time.UTC)},
+		{"MM/DD/YYYY with seconds", "12/11/2017 10:00:05", now, time.Date(2017, 12, 11, 10, 0, 5, 0, time.UTC)},
+		{"month and day is now's year", "Dec 1", now, time.Date(2017, 12, 1, 0, 0, 0, 0, time.UTC)},
+		{"day and month is now's year", "1 march", nowBerlin, time.Date(2017, 3, 1, 0, 0, 0, 0, berlin)},
+		{"midnight", "midnight", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"midnight local", "Midnight", nowBerlin, time.Date(2017, 12, 11, 0, 0, 0, 0, berlin)},
+		{"noon", "noon", now, time.Date(2017, 12, 11, 12, 0, 0, 0, time.UTC)},
+		{"next week", "next week", now, now.AddDate(0, 0, 7)},
+		{"next day", "next day", now, now.AddDate(0, 0, 1)},
+		{"epoch seconds", "1512950400", now, time.Date(2017, 12, 11, 0, 0, 0, 0, time.UTC)},
+		{"epoch seconds local", "1512950400", nowBerlin, time.Date(2017, 12, 11, 1, 0, 0, 0, berlin)},
+		{"epoch milliseconds", "1512950400123", now, time.Date(2017, 12, 11, 0, 0, 0, 123000000, time.UTC)},
+		{"epoch microseconds", "1512950400123456", now, time.Date(2017, 12, 11, 0, 0, 0, 123456000, time.UTC)},
+		{"weekday via when is midnight", "last monday", now, time.Date(2017, 12, 4, 0, 0, 0, 0, time.UTC)},
+		{"weekday with a time keeps it", "last monday 10am", now, time.Date(2017, 12, 4, 10, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +119,13 @@ func TestParseTimeErrors(t *testing.T) {
 		{"too far", "9999999999 days ago", "too far away"},
 		{"huge digits", "99999999999999999999999 days ago", "not a number"},
 		{"too long", strings.Repeat("a", 300), "too long"},
+		{"day first with dots", "11.12.2017", "write it year first"},
+		{"dashes, year last", "11-12-2017", "write it year first"},
+		{"two-digit year", "12/11/17", "write it year first"},
+		{"month 13 month first", "13/11/2017", "write it year first"},
+		{"slash month 13", "2017/13/01", "as a date or time"},
+		{"nine digits are no epoch", "151295040", "cannot read"},
+		{"next unknown unit", "next blue moon", "cannot read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,7 +146,9 @@ func TestParseTimeErrors(t *testing.T) {
 func FuzzParseTime(f *testing.F) {
 	for _, s := range []string{"now", "2 hours ago", "one day ago", "-1days", "-2h", "yesterday", "today",
 		"2017-01-01", "2017-01-01T10:00:00Z", "2017-12-11 15:04:51+00:00", "2017-12-11T15:04:51.123Z",
-		"last week", "in 10 minutes", "5pm", "2017-13-01", "tomorrow at 10:00"} {
+		"last week", "in 10 minutes", "5pm", "2017-13-01", "tomorrow at 10:00",
+		"Dec 11 2017", "11 Dec 2017", "December 11, 2017", "2017/12/11", "12/11/2017", "midnight",
+		"next week", "1512950400", "1512950400123456", "Dec 11", "11.12.2017", "last monday"} {
 		f.Add(s)
 	}
 	now := time.Date(2017, 12, 11, 15, 4, 51, 0, time.UTC)

@@ -23,7 +23,7 @@ import (
 type config struct {
 	serviceReference string // directory or http(s) URL
 	eventSources     string // JSON file
-	apigateway       string // module directories; empty means ask go list
+	apigateway       string // module directories; empty means ask go mod download
 	apigatewayv2     string
 }
 
@@ -356,17 +356,25 @@ func readEventSources(path string) (map[string]string, error) {
 	return out, nil
 }
 
-// moduleDir asks the go command where a required module is in the module cache.
+// moduleDir asks the go command where a required module is in the module cache,
+// downloading it (at the version go.mod pins) when the cache does not hold it yet:
+// `go list -m` would only report a module that is already there.
 func moduleDir(ctx context.Context, path string) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", path).Output()
+	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", path)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var m struct{ Dir, Error string }
+	if jerr := json.Unmarshal(out, &m); jerr == nil && m.Error != "" {
+		return "", fmt.Errorf("go mod download %s: %s (pass the directory with a flag)", path, m.Error)
+	}
 	if err != nil {
-		return "", fmt.Errorf("go list -m %s: %w (pass the directory with a flag)", path, err)
+		return "", fmt.Errorf("go mod download %s: %w: %s (pass the directory with a flag)", path, err, strings.TrimSpace(stderr.String()))
 	}
-	dir := strings.TrimSpace(string(out))
-	if dir == "" {
-		return "", fmt.Errorf("go list -m %s: module not downloaded (run go mod download %s)", path, path)
+	if m.Dir == "" {
+		return "", fmt.Errorf("go mod download %s: no directory reported (pass the directory with a flag)", path)
 	}
-	return dir, nil
+	return m.Dir, nil
 }
 
 var (

@@ -10,8 +10,8 @@
 //
 // -servicereference is a directory laid out as <svc>/<svc>.json (the shared snapshot), or
 // the AWS endpoint https://servicereference.us-east-1.amazonaws.com/ to refresh from AWS.
-// -apigateway and -apigatewayv2 default to the module cache directories that
-// `go list -m` reports for the versions pinned in go.mod.
+// -apigateway and -apigatewayv2 default to the module cache directories of the versions
+// pinned in go.mod, which `go mod download` fetches when the cache does not hold them.
 package main
 
 import (
@@ -28,8 +28,8 @@ func main() {
 		"directory of <svc>/<svc>.json files, or the service reference endpoint URL")
 	flag.StringVar(&cfg.eventSources, "eventsources", "../../shared/data/cloudtrail_service_mappings.json",
 		"CloudTrail eventSource → IAM prefix table (iam-dataset cloudtrail_service_mappings)")
-	flag.StringVar(&cfg.apigateway, "apigateway", "", "directory of github.com/aws/aws-sdk-go-v2/service/apigateway (default: from go list -m)")
-	flag.StringVar(&cfg.apigatewayv2, "apigatewayv2", "", "directory of github.com/aws/aws-sdk-go-v2/service/apigatewayv2 (default: from go list -m)")
+	flag.StringVar(&cfg.apigateway, "apigateway", "", "directory of github.com/aws/aws-sdk-go-v2/service/apigateway (default: from go mod download)")
+	flag.StringVar(&cfg.apigatewayv2, "apigatewayv2", "", "directory of github.com/aws/aws-sdk-go-v2/service/apigatewayv2 (default: from go mod download)")
 	out := flag.String("o", "catalogue.tsv.gz", "output file")
 	flag.Parse()
 
