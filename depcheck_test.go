@@ -18,6 +18,7 @@ func TestDependencies(t *testing.T) {
 	gzip := "github.com/klauspost/compress/..."
 	yaml := "go.yaml.in/yaml/v3" // iam writes CloudFormation templates
 	sdk := []string{"github.com/aws/aws-sdk-go-v2/...", "github.com/aws/smithy-go/...", "golang.org/x/sync/errgroup"}
+	awsretry := m + "/internal/awsretry" // the SDK retry, timeout and paging guards of s3download and source
 	tests := []struct {
 		pkg     string
 		allowed []string
@@ -32,8 +33,9 @@ func TestDependencies(t *testing.T) {
 		{"", []string{m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip, yaml}},
 		{"access", []string{m + "/iam", m + "/servicedefs", yaml}},
 		{"granted", append([]string{m + "/access", m + "/iam", m + "/servicedefs", yaml}, sdk...)},
-		{"s3download", append([]string{m + "/cloudtrail", gzip}, sdk...)},
-		{"source", append([]string{m, m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip, yaml}, sdk...)},
+		{"internal/awsretry", sdk},
+		{"s3download", append([]string{m + "/cloudtrail", awsretry, gzip}, sdk...)},
+		{"source", append([]string{m, m + "/cloudtrail", awsretry, m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip, yaml}, sdk...)},
 	}
 	for _, tt := range tests {
 		pkg := m

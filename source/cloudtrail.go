@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ctapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/internal/awsretry"
 )
 
 var (
@@ -34,7 +34,7 @@ type awsOptions struct {
 	rateSet      bool
 	pollInterval time.Duration
 	progress     func(Progress)
-	throttleWait time.Duration // first pause before a throttled call is tried again
+	callTimeout  time.Duration
 }
 
 const (
@@ -43,9 +43,12 @@ const (
 	DefaultRequestRate = 2
 	// DefaultPollInterval is how often [Lake] asks whether its query has finished.
 	DefaultPollInterval = time.Second
+	// DefaultCallTimeout is how long one attempt of a call to CloudTrail may take, response
+	// included, before it is abandoned and tried again, unless [WithCallTimeout] says
+	// otherwise.
+	DefaultCallTimeout = time.Minute
 	// defaultRegionCalls is how many LookupEvents calls run at once across all regions.
 	defaultRegionCalls = 8
-	maxThrottleWait    = time.Minute
 )
 
 func (o *awsOptions) rate() float64 {
@@ -62,11 +65,17 @@ func (o *awsOptions) poll() time.Duration {
 	return o.pollInterval
 }
 
-func (o *awsOptions) firstThrottleWait() time.Duration {
-	if o.throttleWait <= 0 {
-		return time.Second
+// callOpts are the per-call options of every CloudTrail call: throttling is waited out
+// for as long as ctx lasts, and a stalled attempt is abandoned and tried again.
+func (o *awsOptions) callOpts() func(*ctapi.Options) {
+	d := o.callTimeout
+	if d <= 0 {
+		d = DefaultCallTimeout
 	}
-	return o.throttleWait
+	return func(co *ctapi.Options) {
+		co.Retryer = awsretry.Wrap(co.Retryer)
+		co.APIOptions = append(co.APIOptions, awsretry.AttemptTimeout(d))
+	}
 }
 
 // WithRegions sets the regions that [CloudTrail] queries. By default it queries the region
@@ -93,6 +102,14 @@ func WithRequestRate(perSecond float64) CloudTrailOption {
 // [DefaultPollInterval].
 func WithPollInterval(d time.Duration) LakeOption {
 	return lakeOnly(func(o *options) { o.aws.pollInterval = d })
+}
+
+// WithCallTimeout sets how long one attempt of a call to CloudTrail (LookupEvents, and the
+// Lake calls) may take, the whole response included; an attempt that takes longer is
+// abandoned and retried like a broken connection, as often as the client's retryer allows.
+// Zero or less means [DefaultCallTimeout].
+func WithCallTimeout(d time.Duration) AWSOption {
+	return awsSource(func(o *options) { o.aws.callTimeout = d })
 }
 
 // WithProgress has the CloudTrail and Lake sources report their progress to fn after
@@ -123,10 +140,11 @@ type Progress struct {
 // single principal that is a plain user name (no "*", not an ARN) becomes Username.
 // Everything else is applied locally.
 //
-// Throttling: the client's retryer should retry ThrottlingException with backoff (the
-// SDK's standard retryer does). When an error still says the call was throttled,
-// CloudTrail waits (from one second, doubling up to a minute) and tries again for as long
-// as ctx lasts: throttling never ends the sequence.
+// Throttling is waited out: whatever the client's retryer, a throttled call is retried with
+// the retryer's backoff for as long as ctx lasts, so throttling never ends the sequence.
+// An attempt that takes longer than [DefaultCallTimeout] (see [WithCallTimeout]) is
+// retried as the retryer retries a broken connection. A service that answers with a page
+// token it gave before ends the sequence with an error wrapping [ErrRepeatedToken].
 //
 // An event whose CloudTrailEvent is missing or is not a usable record is yielded as a
 // *[trailscraper.RecordError] naming the region and the event ID, and reading goes on.
@@ -293,7 +311,8 @@ func (r *regionReader) run(ctx context.Context) {
 	if r.attr != nil {
 		in.LookupAttributes = []types.LookupAttribute{*r.attr}
 	}
-	var optFns []func(*ctapi.Options)
+	optFns := []func(*ctapi.Options){r.c.opts.aws.callOpts()}
+	var tokens awsretry.Tokens
 	if r.region != "" {
 		region := r.region
 		optFns = append(optFns, func(o *ctapi.Options) { o.Region = region })
@@ -329,6 +348,10 @@ func (r *regionReader) run(ctx context.Context) {
 			log.Debug("LookupEvents finished", "source", r.label(), "calls", r.calls, "events", r.records)
 			return
 		}
+		if err := tokens.Next(token); err != nil {
+			r.send(ctx, item{err: fmt.Errorf("%s: %w", r.label(), err), fatal: true})
+			return
+		}
 		in.NextToken = aws.String(token)
 	}
 }
@@ -339,40 +362,30 @@ func (r *regionReader) report(state string) {
 	}
 }
 
-// call makes one LookupEvents call, paced to the request rate, and tries again after a
-// pause for as long as the service says it is throttled.
+// call makes one LookupEvents call, paced to the request rate. Throttling is retried by
+// the retryer that callOpts installs.
 func (r *regionReader) call(ctx context.Context, in *ctapi.LookupEventsInput, optFns []func(*ctapi.Options)) (*ctapi.LookupEventsOutput, error) {
-	wait := r.c.opts.aws.firstThrottleWait()
-	for {
-		if err := sleepUntil(ctx, r.next); err != nil {
-			return nil, err
-		}
-		if rate := r.c.opts.aws.rate(); rate > 0 {
-			r.next = time.Now().Add(time.Duration(float64(time.Second) / rate))
-		}
-		select {
-		case r.sem <- struct{}{}:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		out, err := r.c.client.LookupEvents(ctx, in, optFns...)
-		<-r.sem
-		r.calls++
-		if err == nil {
-			return out, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if !isThrottle(err) {
-			return nil, fmt.Errorf("%s: %w", r.label(), err)
-		}
-		r.c.opts.logger.Warn("LookupEvents is throttled; waiting before trying again", "source", r.label(), "wait", wait)
-		if err := sleepUntil(ctx, time.Now().Add(wait)); err != nil {
-			return nil, err
-		}
-		wait = min(2*wait, maxThrottleWait)
+	if err := sleepUntil(ctx, r.next); err != nil {
+		return nil, err
 	}
+	if rate := r.c.opts.aws.rate(); rate > 0 {
+		r.next = time.Now().Add(time.Duration(float64(time.Second) / rate))
+	}
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	out, err := r.c.client.LookupEvents(ctx, in, optFns...)
+	<-r.sem
+	r.calls++
+	switch {
+	case err == nil:
+		return out, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	}
+	return nil, fmt.Errorf("%s: %w", r.label(), err)
 }
 
 // decodeEvent parses the CloudTrailEvent JSON of a LookupEvents event.
@@ -403,20 +416,9 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 	}
 }
 
-// isThrottle reports whether err carries one of the error codes with which AWS says a call
-// was throttled.
-func isThrottle(err error) bool {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return false
-	}
-	switch ae.ErrorCode() {
-	case "ThrottlingException", "Throttling", "TooManyRequestsException",
-		"RequestLimitExceeded", "RequestThrottled", "RequestThrottledException":
-		return true
-	}
-	return false
-}
+// ErrRepeatedToken is wrapped by the error that ends a sequence of [CloudTrail] or [Lake]
+// when the service answers with a page token it gave before, which would page forever.
+var ErrRepeatedToken = awsretry.ErrRepeatedToken
 
 // window returns the filter that a source applies for Records(ctx, from, to): f (or the
 // zero filter) with its window narrowed to [from, to]; zero times are open ends.

@@ -42,13 +42,16 @@ type fakeCall struct {
 type fakeResponse struct {
 	Status int
 	Body   any
+	// Stall sends the headers and half of the body, then nothing until the client gives
+	// up (or 10 s pass), as a server that hangs mid-response.
+	Stall bool
 }
 
-func ok(body any) fakeResponse { return fakeResponse{http.StatusOK, body} }
+func ok(body any) fakeResponse { return fakeResponse{Status: http.StatusOK, Body: body} }
 
 // awsError is an AWS JSON 1.1 error response.
 func awsError(code, msg string) fakeResponse {
-	return fakeResponse{http.StatusBadRequest, map[string]any{"__type": code, "message": msg}}
+	return fakeResponse{Status: http.StatusBadRequest, Body: map[string]any{"__type": code, "message": msg}}
 }
 
 // fakeCloudTrail is a loopback server that speaks the AWS JSON 1.1 protocol of CloudTrail:
@@ -106,6 +109,15 @@ func (f *fakeCloudTrail) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	w.Header().Set("X-Amzn-RequestId", fmt.Sprintf("req-%d", n))
 	w.WriteHeader(resp.Status)
+	if resp.Stall {
+		_, _ = w.Write(out[:len(out)/2])
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+		return
+	}
 	_, _ = w.Write(out)
 }
 
@@ -151,10 +163,6 @@ func lookupEvent(id string, t time.Time, cloudTrailEvent *string) map[string]any
 		ev["CloudTrailEvent"] = *cloudTrailEvent
 	}
 	return ev
-}
-
-func withThrottleWait(d time.Duration) AWSOption {
-	return awsSource(func(o *options) { o.aws.throttleWait = d })
 }
 
 // lockedWriter makes a writer safe for the source's goroutines.

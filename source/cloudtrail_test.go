@@ -113,7 +113,7 @@ func TestCloudTrailThrottling(t *testing.T) {
 				return ok(map[string]any{"Events": []any{lookupEvent("e1", t0, &s)}})
 			})
 			var log strings.Builder
-			src := NewCloudTrail(f.client(tt.attempts), WithRequestRate(0), withThrottleWait(time.Millisecond), WithLogger(testLogger(&log)))
+			src := NewCloudTrail(f.client(tt.attempts), WithRequestRate(0), WithLogger(testLogger(&log)))
 			got := collect(src.Records(context.Background(), time.Time{}, time.Time{}))
 			if len(got.errs) > 0 {
 				t.Fatalf("errors: %v", got.errs)
@@ -261,7 +261,7 @@ func TestCloudTrailCancel(t *testing.T) {
 			cancel()
 		}
 		s := ctEvent(fmt.Sprint(n), t0, "s3.amazonaws.com", "GetObject")
-		return ok(map[string]any{"Events": []any{lookupEvent(fmt.Sprint(n), t0, &s)}, "NextToken": "more"})
+		return ok(map[string]any{"Events": []any{lookupEvent(fmt.Sprint(n), t0, &s)}, "NextToken": fmt.Sprint("more-", n)})
 	})
 	src := NewCloudTrail(f.client(1), WithRequestRate(0))
 	got := collect(src.Records(ctx, time.Time{}, time.Time{}))
@@ -273,7 +273,7 @@ func TestCloudTrailCancel(t *testing.T) {
 func TestCloudTrailStopEarly(t *testing.T) {
 	f := newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
 		s := ctEvent(fmt.Sprint(n), t0, "s3.amazonaws.com", "GetObject")
-		return ok(map[string]any{"Events": []any{lookupEvent(fmt.Sprint(n), t0, &s)}, "NextToken": "more"})
+		return ok(map[string]any{"Events": []any{lookupEvent(fmt.Sprint(n), t0, &s)}, "NextToken": fmt.Sprint("more-", n)})
 	})
 	src := NewCloudTrail(f.client(1), WithRequestRate(0), WithRegions("us-east-1", "eu-west-1"))
 	n := 0
@@ -299,7 +299,7 @@ func TestCloudTrailRequestRate(t *testing.T) {
 	f := newFakeCloudTrail(t, func(c fakeCall, n int) fakeResponse {
 		body := map[string]any{"Events": []any{}}
 		if n < 3 {
-			body["NextToken"] = "more"
+			body["NextToken"] = fmt.Sprint("more-", n)
 		}
 		return ok(body)
 	})

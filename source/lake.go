@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/internal/awsretry"
 )
 
 var (
@@ -51,6 +52,9 @@ type LakeAPI interface {
 // from the columns it needs (see [Lake.Query]): the userIdentity fields, request
 // parameters, resources, error code and so on. Its Raw bytes are that rebuilt JSON;
 // responseElements and additionalEventData are not included.
+//
+// Throttled calls are waited out and stalled calls retried as for [CloudTrail]; a row
+// without eventtime, or an empty row, is yielded as a *[trailscraper.RecordError].
 //
 // A query that fails, is cancelled or times out on the server ends the sequence with a
 // *[QueryError]. When ctx is cancelled while the query runs, Lake cancels it on the
@@ -158,7 +162,7 @@ func (l *Lake) run(ctx context.Context, sql string) (string, error) {
 		return "", err
 	}
 	log.Debug("starting a CloudTrail Lake query", "sql", sql)
-	out, err := l.client.StartQuery(ctx, &ctapi.StartQueryInput{QueryStatement: aws.String(sql)})
+	out, err := l.client.StartQuery(ctx, &ctapi.StartQueryInput{QueryStatement: aws.String(sql)}, l.opts.aws.callOpts())
 	if err != nil {
 		return "", fmt.Errorf("starting the CloudTrail Lake query: %w", err)
 	}
@@ -168,7 +172,7 @@ func (l *Lake) run(ctx context.Context, sql string) (string, error) {
 	}
 	calls := 1
 	for {
-		d, err := l.client.DescribeQuery(ctx, &ctapi.DescribeQueryInput{QueryId: aws.String(id)})
+		d, err := l.client.DescribeQuery(ctx, &ctapi.DescribeQueryInput{QueryId: aws.String(id)}, l.opts.aws.callOpts())
 		calls++
 		if err != nil {
 			if ctx.Err() != nil {
@@ -202,7 +206,7 @@ func (l *Lake) run(ctx context.Context, sql string) (string, error) {
 func (l *Lake) cancel(ctx context.Context, id string) {
 	cctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer stop()
-	if _, err := l.client.CancelQuery(cctx, &ctapi.CancelQueryInput{QueryId: aws.String(id)}); err != nil {
+	if _, err := l.client.CancelQuery(cctx, &ctapi.CancelQueryInput{QueryId: aws.String(id)}, l.opts.aws.callOpts()); err != nil {
 		l.opts.logger.Warn("could not cancel the CloudTrail Lake query", "query", id, "error", err)
 		return
 	}
@@ -214,8 +218,9 @@ func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter
 	in := &ctapi.GetQueryResultsInput{QueryId: aws.String(id), MaxQueryResults: aws.Int32(1000)}
 	calls, rows := 0, 0
 	lastID := ""
+	var tokens awsretry.Tokens
 	for {
-		out, err := l.client.GetQueryResults(ctx, in)
+		out, err := l.client.GetQueryResults(ctx, in, l.opts.aws.callOpts())
 		calls++
 		if err != nil {
 			if ctx.Err() != nil {
@@ -263,6 +268,10 @@ func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter
 		token := aws.ToString(out.NextToken)
 		if token == "" {
 			l.report(id, "done", calls, rows)
+			return
+		}
+		if err := tokens.Next(token); err != nil {
+			yield(trailscraper.Record{}, fmt.Errorf("reading the results of CloudTrail Lake query %s: %w", id, err))
 			return
 		}
 		in.NextToken = aws.String(token)
@@ -451,6 +460,9 @@ func lakeRowJSON(row []map[string]string) ([]byte, string, error) {
 		}
 	}
 	eventID := v["eventid"]
+	if len(v) == 0 {
+		return nil, "", errors.New("the row is empty")
+	}
 	w := &objWriter{}
 	w.open()
 	w.str("eventVersion", v["eventversion"])
@@ -479,13 +491,15 @@ func lakeRowJSON(row []map[string]string) ([]byte, string, error) {
 		w.str("invokedBy", v["uiinvokedby"])
 		w.close()
 	}
-	if t := v["eventtime"]; t != "" {
-		et, err := parseLakeTime(t)
-		if err != nil {
-			return nil, eventID, err
-		}
-		w.str("eventTime", et.Format(time.RFC3339Nano))
+	t := v["eventtime"]
+	if t == "" {
+		return nil, eventID, errors.New("the row has no eventtime")
 	}
+	et, err := parseLakeTime(t)
+	if err != nil {
+		return nil, eventID, err
+	}
+	w.str("eventTime", et.Format(time.RFC3339Nano))
 	w.str("eventSource", v["eventsource"])
 	w.str("eventName", v["eventname"])
 	w.str("awsRegion", v["awsregion"])

@@ -96,8 +96,12 @@ func WithFilter(f cloudtrail.Filter) Option {
 	return anySource(func(o *options) { o.filter = &f })
 }
 
+// MaxParallelism is the most files or regions a source reads at once; [WithParallelism]
+// lowers a larger number to it.
+const MaxParallelism = 1024
+
 // WithParallelism sets how many files ([Dir]) or regions ([CloudTrail]) a source reads at
-// once. Zero or less means the default of the source.
+// once, at most [MaxParallelism]. Zero or less means the default of the source.
 func WithParallelism(n int) ParallelismOption {
-	return dirAndTrail(func(o *options) { o.parallelism = n })
+	return dirAndTrail(func(o *options) { o.parallelism = min(n, MaxParallelism) })
 }
