@@ -18,7 +18,12 @@
 //
 // The S3 client is the caller's: anything with ListObjectsV2 and GetObject, such as
 // *s3.Client from github.com/aws/aws-sdk-go-v2/service/s3, whose retryer retries failed
-// requests.
+// requests. Whatever that retryer, throttling (SlowDown) is waited out for as long as the
+// context lasts, and a request that stalls ([WithStallTimeout]) is abandoned and tried
+// again. A listing whose continuation token repeats ends as a failed listing
+// ([ErrRepeatedToken]) instead of running forever. A process killed mid-download leaves
+// hidden temporary files; a later download removes those of the day directories it visits
+// once they are older than the stall timeout.
 package s3download
 
 import (
@@ -45,6 +50,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/trailscraper/trailscraper/internal/awsretry"
 )
 
 // Client is the part of the S3 API that a [Downloader] uses. *s3.Client implements it.
@@ -59,6 +66,14 @@ var _ Client = (*s3.Client)(nil)
 // [WithParallelism] says otherwise.
 const DefaultParallelism = 10
 
+// MaxParallelism is the most files a [Downloader] downloads at once; [WithParallelism]
+// lowers a larger number to it.
+const MaxParallelism = 256
+
+// DefaultStallTimeout is how long a request may receive nothing before it is abandoned and
+// tried again, unless [WithStallTimeout] says otherwise.
+const DefaultStallTimeout = time.Minute
+
 // DefaultAttempts is how often a file whose transfer breaks off is fetched in all, unless
 // [WithAttempts] says otherwise.
 const DefaultAttempts = 3
@@ -66,6 +81,10 @@ const DefaultAttempts = 3
 // ErrIncomplete is wrapped by the error of [Downloader.Download] when some files or
 // listings failed while the rest was downloaded; [Result.Failures] has the details.
 var ErrIncomplete = errors.New("download incomplete")
+
+// ErrRepeatedToken is wrapped by the [Failure] of a listing that stopped because the store
+// answered with a continuation token it gave before, which would list forever.
+var ErrRepeatedToken = awsretry.ErrRepeatedToken
 
 // Option configures a [Downloader].
 type Option func(*options)
@@ -76,14 +95,15 @@ type options struct {
 	attempts    int
 	progress    func(Event)
 	backoff     time.Duration
+	stall       time.Duration
 }
 
 // WithLogger sends the downloader's warnings (refused keys, failed files) and debug lines
 // (each key) to l. By default they are discarded.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// WithParallelism sets how many files are downloaded, and how many listings run, at once.
-// Zero or less means [DefaultParallelism]. Above 10, raise the client's
+// WithParallelism sets how many files are downloaded, and how many listings run, at once,
+// at most [MaxParallelism]. Zero or less means [DefaultParallelism]. Above 10, raise the client's
 // http.Transport.MaxIdleConnsPerHost to match (the SDK keeps 10 idle connections a host),
 // or most requests open a new connection.
 func WithParallelism(n int) Option { return func(o *options) { o.parallelism = n } }
@@ -92,6 +112,14 @@ func WithParallelism(n int) Option { return func(o *options) { o.parallelism = n
 // (a cut connection, a short body) is fetched in all. Failed requests are retried by the S3
 // client's own retryer, not by this. Zero or less means [DefaultAttempts].
 func WithAttempts(n int) Option { return func(o *options) { o.attempts = n } }
+
+// WithStallTimeout sets how long a request may go without receiving anything (a listing's
+// whole response, a file's response headers, or the next bytes of its body) before it is
+// abandoned and tried again: listings as often as the S3 client's retryer allows, files
+// as often as [WithAttempts] says. It is also the age from which a temporary file of an
+// interrupted download counts as abandoned (see [Downloader.Download]). Zero or less means
+// [DefaultStallTimeout].
+func WithStallTimeout(d time.Duration) Option { return func(o *options) { o.stall = d } }
 
 // WithProgress calls f for every [Event]. Calls are serialised; f should return quickly.
 func WithProgress(f func(Event)) Option { return func(o *options) { o.progress = f } }
@@ -145,6 +173,14 @@ type Result struct {
 	Failed      int   // files and listings that failed; len(Failures)
 	Bytes       int64 // bytes downloaded
 	Failures    []Failure
+	// Interrupted is set when the download was cancelled before it was done; Unfinished
+	// log files were listed but neither downloaded, found present nor failed, and
+	// prefixes may not have been listed.
+	Interrupted bool
+	Unfinished  int
+	// StaleTemporary counts the temporary files of earlier, interrupted downloads that were
+	// removed.
+	StaleTemporary int
 }
 
 // Failure is a file that could not be downloaded, or a prefix that could not be listed.
@@ -182,6 +218,10 @@ func New(client Client, bucket, dir string, opts ...Option) *Downloader {
 	if o.parallelism <= 0 {
 		o.parallelism = DefaultParallelism
 	}
+	o.parallelism = min(o.parallelism, MaxParallelism)
+	if o.stall <= 0 {
+		o.stall = DefaultStallTimeout
+	}
 	if o.attempts <= 0 {
 		o.attempts = DefaultAttempts
 	}
@@ -216,13 +256,54 @@ type dayDir struct {
 	pending sync.WaitGroup // downloads of the day in flight
 }
 
-func (d *dayDir) open(parent *os.Root, dir string) (*os.Root, error) {
+// open opens the directory, and calls prepare with it once before any download in it.
+func (d *dayDir) open(parent *os.Root, dir string, prepare func(*os.Root)) (*os.Root, error) {
 	d.once.Do(func() {
 		if d.err = parent.MkdirAll(dir, 0o755); d.err == nil {
 			d.root, d.err = parent.OpenRoot(dir)
 		}
+		if d.err == nil {
+			prepare(d.root)
+		}
 	})
 	return d.root, d.err
+}
+
+// removeStale removes the temporary files of interrupted downloads (a process killed
+// mid-download leaves them) from the day directory root: files named as [tempName] names
+// them that have not been written to for the stall timeout. A download in progress writes
+// more often than that or is abandoned, so a concurrent run's files are left alone.
+func (r *run) removeStale(root *os.Root, dir string) {
+	f, err := root.Open(".")
+	if err != nil {
+		return
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		r.d.opts.logger.Debug("could not read a directory for stale temporary files", "dir", dir, "error", err)
+	}
+	removed := 0
+	for _, e := range entries {
+		if !isTempName(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || time.Since(fi.ModTime()) < r.d.opts.stall {
+			continue
+		}
+		if err := root.Remove(e.Name()); err != nil {
+			r.d.opts.logger.Warn("could not remove the temporary file of an interrupted download", "path", filepath.Join(r.d.dir, dir, e.Name()), "error", err)
+			continue
+		}
+		r.d.opts.logger.Debug("removed the temporary file of an interrupted download", "path", filepath.Join(r.d.dir, dir, e.Name()))
+		removed++
+	}
+	if removed > 0 {
+		r.mu.Lock()
+		r.res.StaleTemporary += removed
+		r.mu.Unlock()
+	}
 }
 
 // Download lists the objects under dayPrefixes (from [Layout.DayPrefixes]; a prefix that
@@ -276,6 +357,10 @@ func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Resul
 	res := r.res
 	slices.SortFunc(res.Failures, func(a, b Failure) int { return strings.Compare(a.Key, b.Key) })
 	res.Failed = len(res.Failures)
+	if ctx.Err() != nil && (fatal == nil || errors.Is(fatal, context.Cause(ctx))) {
+		res.Interrupted = true
+		res.Unfinished = res.Listed - res.InvalidName - res.Unsafe - res.Downloaded - res.Existing - (res.Failed - r.listFailures)
+	}
 	switch {
 	case fatal != nil:
 		return &res, fatal
@@ -350,12 +435,10 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 		Bucket:    aws.String(r.d.bucket),
 		Prefix:    aws.String(node),
 		Delimiter: aws.String("/"),
-	}, func(o *s3.ListObjectsV2PaginatorOptions) {
-		// A store that answers with the token it was given would be listed forever.
-		o.StopOnDuplicateToken = true
 	})
+	var tokens awsretry.Tokens
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		page, err := p.NextPage(ctx, r.d.callOpts(true))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -372,6 +455,13 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 		for _, cp := range page.CommonPrefixes {
 			if cp.Prefix != nil {
 				found[*cp.Prefix] = true
+			}
+		}
+		if aws.ToBool(page.IsTruncated) {
+			// A store that answers with a token it gave before would be listed forever.
+			if err := tokens.Next(aws.ToString(page.NextContinuationToken)); err != nil {
+				r.listFailed(node, fmt.Errorf("listing s3://%s/%s: %w", r.d.bucket, node, err))
+				return nil
 			}
 		}
 		if isDay {
@@ -437,6 +527,14 @@ func (r *run) fetch(ctx context.Context, day *dayDir, key string, size int64) bo
 	r.res.Listed++
 	r.mu.Unlock()
 
+	if strings.HasSuffix(key, "/") {
+		// A folder marker, as the S3 console creates them: not a file, let alone a log file.
+		log.Debug("skipped: a folder marker, not a log file", "key", key)
+		r.mu.Lock()
+		r.res.InvalidName++
+		r.mu.Unlock()
+		return true
+	}
 	rel, err := LocalPath(key)
 	if err != nil {
 		log.Warn("refused S3 key: "+err.Error(), "bucket", r.d.bucket)
@@ -492,7 +590,8 @@ var errShort = errors.New("transfer ended early")
 // the listing did not say, size < 0) is there already.
 func (r *run) get(ctx context.Context, day *dayDir, key, rel string, size int64) (n int64, existing bool, err error) {
 	dir, name := filepath.Split(rel)
-	root, err := day.open(r.root, cmp.Or(dir, "."))
+	dir = cmp.Or(dir, ".")
+	root, err := day.open(r.root, dir, func(root *os.Root) { r.removeStale(root, dir) })
 	if err != nil {
 		return 0, false, err
 	}
@@ -533,16 +632,44 @@ func (e bodyError) Unwrap() error { return e.err }
 
 func retryable(err error) bool {
 	var be bodyError
-	return errors.As(err, &be)
+	var se *awsretry.StallError
+	return errors.As(err, &be) || errors.As(err, &se)
 }
 
-// getOnce fetches key once into a temporary file in root and renames it to name.
+// callOpts are the per-call options of every S3 call: throttling (SlowDown) is waited out
+// for as long as ctx lasts, and, with timeout, an attempt that receives no complete
+// response within the stall timeout is abandoned and tried again.
+func (d *Downloader) callOpts(timeout bool) func(*s3.Options) {
+	return func(o *s3.Options) {
+		o.Retryer = awsretry.Wrap(o.Retryer)
+		if timeout {
+			o.APIOptions = append(o.APIOptions, awsretry.AttemptTimeout(d.opts.stall))
+		}
+	}
+}
+
+var errStalled = errors.New("stalled")
+
+// getOnce fetches key once into a temporary file in root and renames it to name. A
+// request that receives nothing (headers, then body bytes) for the stall timeout is
+// abandoned with a *awsretry.StallError.
 func (r *run) getOnce(ctx context.Context, root *os.Root, key, name string) (n int64, err error) {
-	out, err := r.d.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(r.d.bucket), Key: aws.String(key)})
+	stall := r.d.opts.stall
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(stall, func() { cancel(errStalled) })
+	defer watchdog.Stop()
+	defer func() {
+		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errStalled) {
+			err = &awsretry.StallError{After: stall}
+		}
+	}()
+	out, err := r.d.client.GetObject(actx, &s3.GetObjectInput{Bucket: aws.String(r.d.bucket), Key: aws.String(key)}, r.d.callOpts(false))
 	if err != nil {
 		return 0, err
 	}
 	defer out.Body.Close()
+	watchdog.Reset(stall)
 
 	tmp := tempName(name)
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -556,7 +683,7 @@ func (r *run) getOnce(ctx context.Context, root *os.Root, key, name string) (n i
 			root.Remove(tmp)
 		}
 	}()
-	n, err = io.Copy(f, bodyReader{out.Body})
+	n, err = io.Copy(f, bodyReader{out.Body, func() { watchdog.Reset(stall) }})
 	switch {
 	case err != nil:
 		return n, err
@@ -575,11 +702,18 @@ func (r *run) getOnce(ctx context.Context, root *os.Root, key, name string) (n i
 	return n, nil
 }
 
-// bodyReader marks its read errors as bodyErrors, to tell them from write errors.
-type bodyReader struct{ r io.Reader }
+// bodyReader marks its read errors as bodyErrors, to tell them from write errors, and
+// calls progress after every read that returned bytes.
+type bodyReader struct {
+	r        io.Reader
+	progress func()
+}
 
 func (b bodyReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
+	if n > 0 {
+		b.progress()
+	}
 	if err != nil && err != io.EOF {
 		err = bodyError{err}
 	}
@@ -589,7 +723,30 @@ func (b bodyReader) Read(p []byte) (int, error) {
 // tempName returns a fresh name for downloading the file name: hidden, and not a
 // CloudTrail log file name, so that readers of the directory skip it.
 func tempName(name string) string {
-	var b [6]byte
+	var b [tempRandom]byte
 	rand.Read(b[:])
-	return "." + name + "." + hex.EncodeToString(b[:]) + ".part"
+	return "." + name + "." + hex.EncodeToString(b[:]) + tempSuffix
+}
+
+const (
+	tempRandom = 6 // random bytes in a temporary name
+	tempSuffix = ".part"
+)
+
+// isTempName reports whether name is one that tempName returns for a log file name.
+func isTempName(name string) bool {
+	rest, hidden := strings.CutPrefix(name, ".")
+	rest, part := strings.CutSuffix(rest, tempSuffix)
+	if !hidden || !part {
+		return false
+	}
+	i := strings.LastIndexByte(rest, '.')
+	if i < 0 {
+		return false
+	}
+	if b, err := hex.DecodeString(rest[i+1:]); err != nil || len(b) != tempRandom {
+		return false
+	}
+	_, err := cloudtrail.ParseLogFileName(rest[:i])
+	return err == nil
 }

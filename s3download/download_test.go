@@ -355,6 +355,9 @@ func TestDownloadCancel(t *testing.T) {
 	if res.Downloaded != 0 || res.Failed != 0 {
 		t.Errorf("Result = %+v, want nothing downloaded or failed", res)
 	}
+	if !res.Interrupted || res.Unfinished < 4 || res.Unfinished != res.Listed {
+		t.Errorf("Result = %+v, want it interrupted with every listed file unfinished", res)
+	}
 }
 
 func TestDownloadHostileKeys(t *testing.T) {
@@ -402,7 +405,8 @@ func TestDownloadNoSuchBucket(t *testing.T) {
 }
 
 // TestDownloadRepeatedToken checks that a store that answers every page with the same
-// continuation token ends the listing instead of being listed forever.
+// continuation token ends the listing, as a failed listing, instead of being listed
+// forever or ending it silently.
 func TestDownloadRepeatedToken(t *testing.T) {
 	f := newFakeS3(t)
 	dirKey := "AWSLogs/111111111111/CloudTrail/us-east-1/2017/01/01/"
@@ -419,8 +423,8 @@ func TestDownloadRepeatedToken(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	res, err := s3download.New(f.client(), testBucket, dir).Download(ctx, []string{dirKey})
-	if err != nil {
-		t.Fatalf("Download: %v (listed %d times)", err, len(f.listed()))
+	if !errors.Is(err, s3download.ErrIncomplete) || len(res.Failures) != 1 || !errors.Is(res.Failures[0], s3download.ErrRepeatedToken) {
+		t.Fatalf("Download: %v, failures %v (listed %d times); want a listing failure wrapping ErrRepeatedToken", err, res.Failures, len(f.listed()))
 	}
 	if diff := cmp.Diff([]string{key}, files(t, dir)); diff != "" {
 		t.Errorf("files mismatch (-want +got):\n%s", diff)
