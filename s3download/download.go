@@ -233,10 +233,11 @@ func New(client Client, bucket, dir string, opts ...Option) *Downloader {
 
 // run is the state of one call to Download.
 type run struct {
-	d    *Downloader
-	root *os.Root
-	mu   sync.Mutex // guards res, listFailures and seen
-	res  Result
+	d      *Downloader
+	cancel context.CancelCauseFunc // ends the download with a cause that every request shares
+	root   *os.Root
+	mu     sync.Mutex // guards res, listFailures and seen
+	res    Result
 	// listFailures counts the Failures that are listings.
 	listFailures int
 	seen         map[string]bool
@@ -312,8 +313,8 @@ func (r *run) removeStale(root *os.Root, dir string) {
 //
 // It returns a [Result] in every case. The error wraps [ErrIncomplete] when some files or
 // listings failed, is ctx's error when ctx was cancelled (no partial files are left
-// behind), and reports other problems (an unusable directory, a missing bucket) as they
-// come.
+// behind; [Result.Interrupted] is set), and reports other problems (an unusable directory,
+// a missing bucket, credentials that S3 refuses) as they come.
 func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Result, error) {
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return &Result{}, fmt.Errorf("creating log directory: %w", err)
@@ -324,9 +325,10 @@ func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Resul
 	}
 	defer root.Close()
 
+	parent := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	r := &run{d: d, root: root, seen: map[string]bool{}, listing: new(errgroup.Group), fetches: new(errgroup.Group)}
+	r := &run{d: d, cancel: cancel, root: root, seen: map[string]bool{}, listing: new(errgroup.Group), fetches: new(errgroup.Group)}
 	r.listing.SetLimit(d.opts.parallelism)
 	r.fetches.SetLimit(d.opts.parallelism)
 
@@ -357,7 +359,7 @@ func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Resul
 	res := r.res
 	slices.SortFunc(res.Failures, func(a, b Failure) int { return strings.Compare(a.Key, b.Key) })
 	res.Failed = len(res.Failures)
-	if ctx.Err() != nil && (fatal == nil || errors.Is(fatal, context.Cause(ctx))) {
+	if parent.Err() != nil {
 		res.Interrupted = true
 		res.Unfinished = res.Listed - res.InvalidName - res.Unsafe - res.Downloaded - res.Existing - (res.Failed - r.listFailures)
 	}
@@ -444,7 +446,8 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 				return nil
 			}
 			var nb *types.NoSuchBucket
-			if errors.As(err, &nb) {
+			if errors.As(err, &nb) || awsretry.AuthFailure(err) != "" {
+				// Every other request would fail alike.
 				err = fmt.Errorf("listing s3://%s/%s: %w", r.d.bucket, node, err)
 				cancel(err)
 				return err
@@ -563,6 +566,10 @@ func (r *run) fetch(ctx context.Context, day *dayDir, key string, size int64) bo
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return nil // cancelled: Download reports it
+		case awsretry.AuthFailure(err) != "":
+			// The credentials were refused: every other download would fail alike.
+			r.cancel(fmt.Errorf("downloading s3://%s/%s: %w", r.d.bucket, key, err))
+			return nil
 		case err != nil:
 			err = fmt.Errorf("downloading s3://%s/%s: %w", r.d.bucket, key, err)
 			log.Warn(err.Error())

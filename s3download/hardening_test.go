@@ -2,6 +2,7 @@ package s3download_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -205,4 +206,32 @@ func sorted(s []string) []string {
 // testWarnLogger logs warnings and errors to w.
 func testWarnLogger(w *bytes.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// TestDownloadRefusedCredentials: credentials that S3 refuses as expired end the download
+// at the first refusal, instead of failing every listing and file one by one.
+func TestDownloadRefusedCredentials(t *testing.T) {
+	f := newFakeS3(t)
+	var keys []string
+	for _, d := range []string{"01", "02", "03"} {
+		dirKey := "AWSLogs/111111111111/CloudTrail/us-east-1/2017/01/" + d + "/"
+		f.put(dirKey+logName("111111111111", "us-east-1", day1, "a"), logBody(day1))
+		keys = append(keys, dirKey)
+	}
+	f.interceptList = func(w http.ResponseWriter, r *http.Request, prefix string) bool {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>`)
+		return true
+	}
+	res, err := s3download.New(f.client(), testBucket, t.TempDir(), s3download.WithParallelism(1)).Download(ctxTimeout(t), keys)
+	if err == nil || errors.Is(err, s3download.ErrIncomplete) || !strings.Contains(err.Error(), "ExpiredToken") {
+		t.Fatalf("Download error = %v, want the ExpiredToken as the error", err)
+	}
+	if n := len(f.listed()); n != 1 {
+		t.Errorf("%d listings, want 1", n)
+	}
+	if res.Interrupted {
+		t.Errorf("Result = %+v, want it not marked interrupted", res)
+	}
 }

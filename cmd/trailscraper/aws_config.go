@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,7 +19,7 @@ const awsRetryAttempts = 12
 // credentials files, AWS_PROFILE, SSO, instance roles, AWS_ENDPOINT_URL_CLOUDTRAIL), in
 // region when it is not empty. Retries use the SDK's standard retryer with backoff, more
 // attempts, and no retry quota, so that a long run of throttled calls never fails it.
-func loadAWSConfig(ctx context.Context, region string) (aws.Config, error) {
+func loadAWSConfig(ctx context.Context, region string, log *slog.Logger) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
@@ -32,9 +32,9 @@ func loadAWSConfig(ctx context.Context, region string) (aws.Config, error) {
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsLoadDefaultConfig(ctx, log, opts...)
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
+		return aws.Config{}, err
 	}
 	if cfg.Region == "" {
 		return aws.Config{}, usagef("no AWS region is configured; give --region or set AWS_REGION (or a region in your AWS profile)")

@@ -33,7 +33,8 @@ func TestAWSScript(t *testing.T) {
 
 // fakeCloudTrail holds, for LookupEvents, events in us-east-1 (two pages, one event with a
 // CloudTrailEvent that is not JSON) and eu-west-1 (one page), and throttles every first
-// attempt in us-west-2. For Lake, the event data store "EXAMPLE-store" has two rows; a
+// attempt in us-west-2, and refuses requests signed with the access key ID AKIDEXPIRED as
+// expired. For Lake, the event data store "EXAMPLE-store" has two rows; a
 // query of "failing-store" fails.
 type fakeCloudTrail struct {
 	mu      sync.Mutex
@@ -61,6 +62,12 @@ func (f *fakeCloudTrail) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var in map[string]any
 	if !found || json.Unmarshal(body, &in) != nil {
 		http.Error(w, "not a CloudTrail request", http.StatusBadRequest)
+		return
+	}
+	if strings.Contains(r.Header.Get("Authorization"), "Credential=AKIDEXPIRED/") {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"__type": "ExpiredTokenException", "message": "The security token included in the request is expired"})
 		return
 	}
 	region := ""

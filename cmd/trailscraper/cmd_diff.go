@@ -154,10 +154,14 @@ func grantedDocuments(c *cli.Context, files []string, role, user string) ([]acce
 	if role == "" && user == "" {
 		return docs, nil
 	}
-	cfg, err := loadAWSConfig(c.Context, "")
+	log := newLogger(c.App.ErrWriter, c.Bool("verbose"))
+	cfg, err := loadAWSConfig(c.Context, "", log)
 	if errors.As(err, new(usageError)) {
 		// No region configured: IAM is global, and its endpoint is in us-east-1.
-		cfg, err = loadAWSConfig(c.Context, "us-east-1")
+		cfg, err = loadAWSConfig(c.Context, "us-east-1", log)
+	}
+	if err != nil && c.Context.Err() == nil {
+		return nil, fmt.Errorf("%w; or give the policy documents with --policy", err)
 	}
 	if err != nil {
 		return nil, err

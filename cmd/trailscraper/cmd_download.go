@@ -10,7 +10,6 @@ import (
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/urfave/cli/v2"
 
@@ -83,8 +82,8 @@ func downloadArgsFromFlags(c *cli.Context) (downloadArgs, error) {
 		return a, err
 	}
 	switch {
-	case a.parallelism < 1:
-		return a, usagef("--parallelism %d: must be at least 1", a.parallelism)
+	case a.parallelism < 1 || a.parallelism > s3download.MaxParallelism:
+		return a, usagef("--parallelism %d: must be between 1 and %d", a.parallelism, s3download.MaxParallelism)
 	case a.waitInterval <= 0:
 		return a, usagef("--wait-interval %s: must be positive", a.waitInterval)
 	case a.waitTimeout < 0:
@@ -142,8 +141,8 @@ func runDownload(c *cli.Context) error {
 		return res, err
 	}
 	if !args.wait {
-		_, err := once(true)
-		return downloadError(err)
+		res, err := once(true)
+		return downloadError(err, res)
 	}
 	return downloadWait(ctx, stderr, args, once)
 }
@@ -153,9 +152,9 @@ func runDownload(c *cli.Context) error {
 // (or endpoint_url in the profile), with path-style addressing for such endpoints. On AWS
 // itself, a client for the bucket's own region: S3 refuses requests sent to another one.
 func downloadS3Client(ctx context.Context, bucket string, parallelism int, pathStyle bool, log *slog.Logger) (*s3.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsLoadDefaultConfig(ctx, log)
 	if err != nil {
-		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+		return nil, err
 	}
 	// Keep a connection per parallel download: the SDK keeps 10, so with more, every
 	// request past the tenth would open a new connection (and TLS session).
@@ -196,18 +195,40 @@ func downloadS3Client(ctx context.Context, bucket string, parallelism int, pathS
 	return client, nil
 }
 
-// downloadError turns an incomplete download into the command's error.
-func downloadError(err error) error {
-	if errors.Is(err, s3download.ErrIncomplete) {
-		return fmt.Errorf("%w; run download again to retry the failed files", err)
+// downloadError turns an incomplete download into the command's error. It advises running
+// download again only when that can help: when some failure was not refused by S3 for
+// good (a 4xx answer: access denied, …) or a listing that repeated its token.
+func downloadError(err error, res *s3download.Result) error {
+	if !errors.Is(err, s3download.ErrIncomplete) {
+		return awsCallError(err)
 	}
-	return err
+	for _, f := range res.Failures {
+		if !downloadPermanent(f.Err) {
+			return fmt.Errorf("%w; run download again to retry the failed files", err)
+		}
+	}
+	return fmt.Errorf("%w; S3 refused them (see the warnings above), so running download again will not help", err)
+}
+
+// downloadPermanent reports whether err is a failure that repeating the request cannot
+// mend.
+func downloadPermanent(err error) bool {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		code := re.HTTPStatusCode()
+		return code >= 400 && code < 500 && code != 408 && code != 429
+	}
+	return errors.Is(err, s3download.ErrRepeatedToken)
 }
 
 // downloadSummary is the line printed at the end of every download.
 func downloadSummary(r *s3download.Result) string {
-	return fmt.Sprintf("trailscraper: listed %d, downloaded %d (%s), skipped %d (%d already present, %d not log files), refused %d unsafe keys, failed %d",
+	s := fmt.Sprintf("trailscraper: listed %d, downloaded %d (%s), skipped %d (%d already present, %d not log files), refused %d unsafe keys, failed %d",
 		r.Listed, r.Downloaded, downloadBytes(r.Bytes), r.Existing+r.InvalidName, r.Existing, r.InvalidName, r.Unsafe, r.Failed)
+	if r.Interrupted {
+		s += fmt.Sprintf("; interrupted: %d listed files not downloaded, and prefixes may be left unlisted", r.Unfinished)
+	}
+	return s
 }
 
 // downloadBytes formats n bytes in binary units.
@@ -254,7 +275,7 @@ func downloadWait(ctx context.Context, stderr io.Writer, args downloadArgs, once
 		if lerr == nil && last.After(args.to) {
 			fmt.Fprintf(stderr, "trailscraper: %s; newest event %s is after --to %s; done\n", got, last.UTC().Format(time.RFC3339), to)
 			fmt.Fprintln(stderr, downloadSummary(res))
-			return downloadError(err)
+			return downloadError(err, res)
 		}
 		newest := "no events yet"
 		if lerr == nil {

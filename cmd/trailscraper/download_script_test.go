@@ -26,6 +26,9 @@ import (
 //	s3log-on-get KEY EVENT-TIME  # as s3log, when the server next serves a GetObject
 //	s3put KEY FILE         # an object holding FILE from the work directory
 //	s3fail KEY             # GetObject of KEY fails with 500 InternalError from now on
+//	s3stall KEY            # GetObject of KEY sends half the body, then nothing until the client gives up
+//
+// Requests signed with the access key ID AKIDEXPIRED are refused with 400 ExpiredToken.
 func TestDownloadScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script/download_s3",
@@ -37,9 +40,24 @@ func TestDownloadScript(t *testing.T) {
 			fake := gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
 			hook := &downloadHook{backend: backend}
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.Contains(r.Header.Get("Authorization"), "Credential=AKIDEXPIRED/") {
+					w.Header().Set("Content-Type", "application/xml")
+					w.WriteHeader(http.StatusBadRequest)
+					fmt.Fprint(w, "<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>")
+					return
+				}
 				if r.Method == http.MethodGet && strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 0 {
-					if hook.onGet(strings.TrimPrefix(r.URL.Path, "/trail-bucket/")) {
+					fail, stall := hook.onGet(strings.TrimPrefix(r.URL.Path, "/trail-bucket/"))
+					if fail {
 						http.Error(w, "<Error><Code>InternalError</Code><Message>injected</Message></Error>", http.StatusInternalServerError)
+						return
+					}
+					if stall {
+						w.Header().Set("Content-Length", "1000")
+						w.WriteHeader(http.StatusOK)
+						w.Write(make([]byte, 500))
+						w.(http.Flusher).Flush()
+						<-r.Context().Done()
 						return
 					}
 				}
@@ -82,6 +100,12 @@ func TestDownloadScript(t *testing.T) {
 				}
 				ts.Value("hook").(*downloadHook).fail(args[0])
 			},
+			"s3stall": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: s3stall KEY")
+				}
+				ts.Value("hook").(*downloadHook).stall(args[0])
+			},
 			"waitfor": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
 					ts.Fatalf("usage: waitfor FILE")
@@ -110,19 +134,24 @@ func TestDownloadScript(t *testing.T) {
 // downloadHook adds objects to the fake when it next serves a GetObject: a file that
 // arrives while a download runs, after its listings.
 type downloadHook struct {
-	backend *s3mem.Backend
-	mu      sync.Mutex
-	pending map[string][]byte
-	failing map[string]bool
+	backend  *s3mem.Backend
+	mu       sync.Mutex
+	pending  map[string][]byte
+	failing  map[string]bool
+	stalling map[string]bool
 }
 
-func (h *downloadHook) fail(key string) {
+func (h *downloadHook) stall(key string) { h.mark(&h.stalling, key) }
+func (h *downloadHook) fail(key string)  { h.mark(&h.failing, key) }
+
+// mark adds key to the set *m.
+func (h *downloadHook) mark(m *map[string]bool, key string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.failing == nil {
-		h.failing = map[string]bool{}
+	if *m == nil {
+		*m = map[string]bool{}
 	}
-	h.failing[key] = true
+	(*m)[key] = true
 }
 
 func (h *downloadHook) add(key string, body []byte) {
@@ -134,15 +163,16 @@ func (h *downloadHook) add(key string, body []byte) {
 	h.pending[key] = body
 }
 
-// onGet adds the pending objects and reports whether the GetObject of key is to fail.
-func (h *downloadHook) onGet(key string) (fail bool) {
+// onGet adds the pending objects and reports whether the GetObject of key is to fail or
+// to stall.
+func (h *downloadHook) onGet(key string) (fail, stall bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for key, body := range h.pending {
 		h.backend.PutObject("trail-bucket", key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil)
 	}
 	h.pending = nil
-	return h.failing[key]
+	return h.failing[key], h.stalling[key]
 }
 
 func downloadPut(ts *testscript.TestScript, key string, body []byte) {

@@ -122,7 +122,7 @@ func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []strin
 	if len(regions) == 1 {
 		region = regions[0]
 	}
-	cfg, err := loadAWSConfig(c.Context, region)
+	cfg, err := loadAWSConfig(c.Context, region, log)
 	if err != nil {
 		return nil, false, err
 	}
@@ -134,7 +134,7 @@ func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []strin
 	if filter.From.IsZero() || !c.IsSet("from") {
 		log.Warn("no --from: the CloudTrail Lake query scans the event data store from its first event on, and Lake bills by the data a query scans")
 	}
-	return p.wrap(l.Records(c.Context, filter.From, filter.To)), true, nil
+	return awsHinted(p.wrap(l.Records(c.Context, filter.From, filter.To))), true, nil
 }
 
 func apiRecords(c *cli.Context, log *slog.Logger, regions []string, filter cloudtrail.Filter, common []source.Option) (iter.Seq2[trailscraper.Record, error], bool, error) {
@@ -146,7 +146,7 @@ func apiRecords(c *cli.Context, log *slog.Logger, regions []string, filter cloud
 	if len(regions) > 0 {
 		first = regions[0]
 	}
-	cfg, err := loadAWSConfig(c.Context, first)
+	cfg, err := loadAWSConfig(c.Context, first, log)
 	if err != nil {
 		return nil, false, err
 	}
@@ -156,5 +156,5 @@ func apiRecords(c *cli.Context, log *slog.Logger, regions []string, filter cloud
 	p := newProgressLine(c.App.ErrWriter)
 	opts = append(opts, source.WithRegions(regions...), source.WithProgress(p.update))
 	src := source.NewCloudTrail(ctapi.NewFromConfig(cfg), opts...)
-	return p.wrap(src.Records(c.Context, filter.From, filter.To)), true, nil
+	return awsHinted(p.wrap(src.Records(c.Context, filter.From, filter.To))), true, nil
 }

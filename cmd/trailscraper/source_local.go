@@ -114,8 +114,8 @@ func localDir(c *cli.Context, log *slog.Logger, opts ...source.DirOption) (*sour
 	if err != nil {
 		return nil, err
 	}
-	if c.Int("jobs") < 0 {
-		return nil, usagef("--jobs must not be negative")
+	if n := c.Int("jobs"); n < 0 || n > source.MaxParallelism {
+		return nil, usagef("--jobs %d: must be between 1 and %d (0: the number of CPUs)", n, source.MaxParallelism)
 	}
 	opts = append(opts, source.WithLogger(log), source.WithParallelism(c.Int("jobs")))
 	return source.NewDir(dir, opts...), nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -164,4 +165,23 @@ func (t *Tokens) Next(token string) error {
 	}
 	t.seen[h] = struct{}{}
 	return nil
+}
+
+// authCodes are the error codes with which AWS refuses credentials: expired, unknown or
+// badly signed. Every further call with them fails alike.
+var authCodes = map[string]bool{
+	"ExpiredToken": true, "ExpiredTokenException": true, "RequestExpired": true,
+	"InvalidClientTokenId": true, "UnrecognizedClientException": true, "InvalidAccessKeyId": true,
+	"SignatureDoesNotMatch": true, "InvalidToken": true, "TokenRefreshRequired": true,
+	"IncompleteSignature": true, "MissingAuthenticationToken": true,
+}
+
+// AuthFailure returns the error code when err says that AWS refused the call's
+// credentials (expired, unknown, badly signed), or "".
+func AuthFailure(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && authCodes[ae.ErrorCode()] {
+		return ae.ErrorCode()
+	}
+	return ""
 }
