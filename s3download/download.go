@@ -316,6 +316,19 @@ func (r *run) removeStale(root *os.Root, dir string) {
 // behind; [Result.Interrupted] is set), and reports other problems (an unusable directory,
 // a missing bucket, credentials that S3 refuses) as they come.
 func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Result, error) {
+	wanted := make([]target, 0, len(dayPrefixes))
+	for _, p := range dayPrefixes {
+		if p != "" && !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+		wanted = append(wanted, target{fixed: p})
+	}
+	return d.download(ctx, wanted)
+}
+
+// download lists the parts of the bucket that lead to the wanted targets and downloads
+// their log files.
+func (d *Downloader) download(ctx context.Context, wanted []target) (*Result, error) {
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return &Result{}, fmt.Errorf("creating log directory: %w", err)
 	}
@@ -332,14 +345,7 @@ func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Resul
 	r.listing.SetLimit(d.opts.parallelism)
 	r.fetches.SetLimit(d.opts.parallelism)
 
-	wanted := make([]string, 0, len(dayPrefixes))
-	for _, p := range dayPrefixes {
-		if p != "" && !strings.HasSuffix(p, "/") {
-			p += "/"
-		}
-		wanted = append(wanted, p)
-	}
-	slices.Sort(wanted)
+	slices.SortFunc(wanted, target.compare)
 	wanted = slices.Compact(wanted)
 	var fatal error
 	if len(wanted) > 0 {
@@ -380,10 +386,12 @@ func (d *Downloader) Download(ctx context.Context, dayPrefixes []string) (*Resul
 	return &res, nil
 }
 
-// commonDir returns the longest prefix ending in "/" that all of keys share, or "".
-func commonDir(keys []string) string {
-	p := keys[0]
-	for _, k := range keys[1:] {
+// commonDir returns the longest prefix ending in "/" that the fixed parts of all of
+// targets share, or "".
+func commonDir(targets []target) string {
+	p := targets[0].fixed
+	for _, t := range targets[1:] {
+		k := t.fixed
 		n := 0
 		for n < len(p) && n < len(k) && p[n] == k[n] {
 			n++
@@ -394,28 +402,39 @@ func commonDir(keys []string) string {
 }
 
 // walk lists node, a prefix ending in "/" (or ""), with Delimiter "/" and descends into the
-// common prefixes that lead to one of wanted, the sorted day prefixes below node. Where only
-// one child of node leads to a wanted prefix, it goes straight to the child without listing
-// node. Objects are handed to fetch when node is itself a wanted prefix. Listings run in the
-// listing group, or inline when it is full.
-func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node string, wanted []string) error {
+// common prefixes that lead to one of wanted, the targets at or below node. Where only one
+// child of node leads to a wanted prefix, it goes straight to the child without listing
+// node. Objects are handed to fetch when node is itself a wanted day prefix. Listings run in
+// the listing group, or inline when it is full. The day directories of a target with a day
+// range are generated level by level as the walk reaches them, so a long window costs no
+// memory up front.
+func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node string, wanted []target) error {
 	if err := ctx.Err(); err != nil {
 		return nil // Download reports the cause
 	}
-	isDay := len(wanted) > 0 && wanted[0] == node
-	children := map[string][]string{}
+	isDay := false
+	children := map[string][]target{}
 	var order []string
-	for _, w := range wanted {
-		if w == node {
-			continue
-		}
-		rest := w[len(node):]
-		child := node + rest[:strings.Index(rest, "/")+1]
+	add := func(child string, t target) {
 		if _, ok := children[child]; !ok {
 			order = append(order, child)
 		}
-		children[child] = append(children[child], w)
+		children[child] = append(children[child], t)
 	}
+	for _, w := range wanted {
+		switch {
+		case w.fixed == node && w.level == 0:
+			isDay = true
+		case w.fixed == node:
+			for c := range w.children {
+				add(c.fixed, c)
+			}
+		default:
+			rest := w.fixed[len(node):]
+			add(node+rest[:strings.Index(rest, "/")+1], w)
+		}
+	}
+	slices.Sort(order)
 	if !isDay && len(order) == 1 {
 		return r.walk(ctx, cancel, order[0], children[order[0]])
 	}

@@ -25,11 +25,27 @@ type Layout struct {
 // that overlaps the window [from, to], sorted and without duplicates. The zones of from and
 // to do not matter: CloudTrail names its directories by UTC day, so a window from 18:00 to
 // 06:00 the next morning covers two days. It returns nil when to is before from.
+//
+// It builds them all at once: for long windows use [Downloader.DownloadWindow], which
+// generates them as it goes.
 func (l Layout) DayPrefixes(from, to time.Time) []string {
 	days := Days(from, to)
 	if len(days) == 0 {
 		return nil
 	}
+	var out []string
+	for dir := range l.dirs {
+		for _, d := range days {
+			out = append(out, dir+d.Format("2006/01/02")+"/")
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// dirs yields the directory of every prefix × org ID × account × region, which holds
+// YYYY/MM/DD/ day directories, without duplicates.
+func (l Layout) dirs(yield func(string) bool) {
 	prefixes := l.Prefixes
 	if len(prefixes) == 0 {
 		prefixes = []string{""}
@@ -38,7 +54,7 @@ func (l Layout) DayPrefixes(from, to time.Time) []string {
 	if len(orgs) == 0 {
 		orgs = []string{""}
 	}
-	var out []string
+	seen := map[string]bool{}
 	for _, p := range prefixes {
 		if p != "" && !strings.HasSuffix(p, "/") {
 			p += "/"
@@ -51,15 +67,17 @@ func (l Layout) DayPrefixes(from, to time.Time) []string {
 			for _, account := range l.AccountIDs {
 				for _, region := range l.Regions {
 					dir := base + account + "/CloudTrail/" + region + "/"
-					for _, d := range days {
-						out = append(out, dir+d.Format("2006/01/02")+"/")
+					if seen[dir] {
+						continue
+					}
+					seen[dir] = true
+					if !yield(dir) {
+						return
 					}
 				}
 			}
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // Days returns midnight UTC of every UTC day that overlaps [from, to], in order; nil when

@@ -105,6 +105,9 @@ func downloadArgsFromFlags(c *cli.Context) (downloadArgs, error) {
 	if a.from, a.to, err = timeWindowFromFlags(c); err != nil {
 		return a, err
 	}
+	if err := s3download.CheckWindow(a.from, a.to); err != nil {
+		return a, usagef("--from/--to: %v", err)
+	}
 	if a.logDir, err = expandHome(c.String("log-dir")); err != nil {
 		return a, err
 	}
@@ -123,7 +126,6 @@ func runDownload(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	prefixes := args.layout.DayPrefixes(args.from, args.to.Add(cloudtrail.DeliveryLag))
 	once := func(summary bool) (*s3download.Result, error) {
 		prog := newDownloadProgress(stderr, downloadIsTerminal(stderr))
 		log := newLogger(prog.writer(), verbose)
@@ -131,9 +133,9 @@ func runDownload(c *cli.Context) error {
 			s3download.WithLogger(log),
 			s3download.WithParallelism(args.parallelism),
 			s3download.WithProgress(prog.event))
-		log.Debug("downloading", "bucket", args.bucket, "prefixes", len(prefixes),
+		log.Debug("downloading", "bucket", args.bucket,
 			"from", args.from.UTC().Format(time.RFC3339), "to", args.to.UTC().Format(time.RFC3339))
-		res, err := d.Download(ctx, prefixes)
+		res, err := d.DownloadWindow(ctx, args.layout, args.from, args.to.Add(cloudtrail.DeliveryLag))
 		prog.finish()
 		if summary {
 			fmt.Fprintln(stderr, downloadSummary(res))
