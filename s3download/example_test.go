@@ -58,3 +58,38 @@ func ExampleLocalPath() {
 	// AWSLogs/111111111111/CloudTrail/eu-west-1/2017/01/01/f.json.gz <nil>
 	//  unsafe S3 key "AWSLogs/../../../home/me/.bashrc": contains a ".." segment
 }
+
+func ExampleDownloader_DownloadWindow() {
+	// A fake S3 bucket on loopback, as a stand-in for s3.NewFromConfig(cfg).
+	f := newFakeS3(exampleTB{})
+	defer f.srv.Close()
+	at := time.Date(2017, 1, 1, 20, 0, 0, 0, time.UTC)
+	f.put("AWSLogs/111111111111/CloudTrail/eu-west-1/2017/01/01/"+logName("111111111111", "eu-west-1", at, "a"), logBody(at))
+
+	dir, err := os.MkdirTemp("", "logs")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	// Every day since CloudTrail began: the day directories are generated as the walk
+	// reaches them, and only the years and months that exist are listed.
+	layout := s3download.Layout{AccountIDs: []string{"111111111111"}, Regions: []string{"eu-west-1"}}
+	d := s3download.New(f.client(), testBucket, dir)
+	res, err := d.DownloadWindow(context.Background(), layout, s3download.EarliestLogs, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("downloaded %d after %d listings\n", res.Downloaded, len(f.listed()))
+	// Output:
+	// downloaded 1 after 4 listings
+}
+
+func ExampleCheckWindow() {
+	to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	fmt.Println(s3download.CheckWindow(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), to))
+	fmt.Println(s3download.CheckWindow(time.Time{}, to))
+	// Output:
+	// <nil>
+	// the window starts 0001-01-01, before CloudTrail existed (November 2013): no log file is that old; start it on 2013-11-01 or later
+}
