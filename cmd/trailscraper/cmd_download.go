@@ -228,7 +228,11 @@ func downloadSummary(r *s3download.Result) string {
 	s := fmt.Sprintf("trailscraper: listed %d, downloaded %d (%s), skipped %d (%d already present, %d not log files), refused %d unsafe keys, failed %d",
 		r.Listed, r.Downloaded, downloadBytes(r.Bytes), r.Existing+r.InvalidName, r.Existing, r.InvalidName, r.Unsafe, r.Failed)
 	if r.Interrupted {
-		s += fmt.Sprintf("; interrupted: %d listed files not downloaded, and prefixes may be left unlisted", r.Unfinished)
+		files := "files"
+		if r.Unfinished == 1 {
+			files = "file"
+		}
+		s += fmt.Sprintf("; interrupted: %d listed %s not downloaded, and prefixes may be left unlisted", r.Unfinished, files)
 	}
 	return s
 }

@@ -26,6 +26,7 @@ import (
 //	s3log-on-get KEY EVENT-TIME  # as s3log, when the server next serves a GetObject
 //	s3put KEY FILE         # an object holding FILE from the work directory
 //	s3fail KEY             # GetObject of KEY fails with 500 InternalError from now on
+//	s3deny KEY             # GetObject of KEY fails with 403 AccessDenied from now on
 //	s3stall KEY            # GetObject of KEY sends half the body, then nothing until the client gives up
 //
 // Requests signed with the access key ID AKIDEXPIRED are refused with 400 ExpiredToken.
@@ -47,12 +48,14 @@ func TestDownloadScript(t *testing.T) {
 					return
 				}
 				if r.Method == http.MethodGet && strings.Count(strings.Trim(r.URL.Path, "/"), "/") > 0 {
-					fail, stall := hook.onGet(strings.TrimPrefix(r.URL.Path, "/trail-bucket/"))
-					if fail {
+					switch hook.onGet(strings.TrimPrefix(r.URL.Path, "/trail-bucket/")) {
+					case "fail":
 						http.Error(w, "<Error><Code>InternalError</Code><Message>injected</Message></Error>", http.StatusInternalServerError)
 						return
-					}
-					if stall {
+					case "deny":
+						http.Error(w, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", http.StatusForbidden)
+						return
+					case "stall":
 						w.Header().Set("Content-Length", "1000")
 						w.WriteHeader(http.StatusOK)
 						w.Write(make([]byte, 500))
@@ -98,13 +101,19 @@ func TestDownloadScript(t *testing.T) {
 				if neg || len(args) != 1 {
 					ts.Fatalf("usage: s3fail KEY")
 				}
-				ts.Value("hook").(*downloadHook).fail(args[0])
+				ts.Value("hook").(*downloadHook).set(args[0], "fail")
+			},
+			"s3deny": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: s3deny KEY")
+				}
+				ts.Value("hook").(*downloadHook).set(args[0], "deny")
 			},
 			"s3stall": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
 					ts.Fatalf("usage: s3stall KEY")
 				}
-				ts.Value("hook").(*downloadHook).stall(args[0])
+				ts.Value("hook").(*downloadHook).set(args[0], "stall")
 			},
 			"waitfor": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
@@ -134,24 +143,20 @@ func TestDownloadScript(t *testing.T) {
 // downloadHook adds objects to the fake when it next serves a GetObject: a file that
 // arrives while a download runs, after its listings.
 type downloadHook struct {
-	backend  *s3mem.Backend
-	mu       sync.Mutex
-	pending  map[string][]byte
-	failing  map[string]bool
-	stalling map[string]bool
+	backend *s3mem.Backend
+	mu      sync.Mutex
+	pending map[string][]byte
+	modes   map[string]string // key → "fail", "deny" or "stall"
 }
 
-func (h *downloadHook) stall(key string) { h.mark(&h.stalling, key) }
-func (h *downloadHook) fail(key string)  { h.mark(&h.failing, key) }
-
-// mark adds key to the set *m.
-func (h *downloadHook) mark(m *map[string]bool, key string) {
+// set makes the GetObject of key fail, be denied or stall from now on.
+func (h *downloadHook) set(key, mode string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if *m == nil {
-		*m = map[string]bool{}
+	if h.modes == nil {
+		h.modes = map[string]string{}
 	}
-	(*m)[key] = true
+	h.modes[key] = mode
 }
 
 func (h *downloadHook) add(key string, body []byte) {
@@ -163,16 +168,16 @@ func (h *downloadHook) add(key string, body []byte) {
 	h.pending[key] = body
 }
 
-// onGet adds the pending objects and reports whether the GetObject of key is to fail or
-// to stall.
-func (h *downloadHook) onGet(key string) (fail, stall bool) {
+// onGet adds the pending objects and returns what the GetObject of key is to do ("" to
+// answer normally).
+func (h *downloadHook) onGet(key string) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for key, body := range h.pending {
 		h.backend.PutObject("trail-bucket", key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil)
 	}
 	h.pending = nil
-	return h.failing[key], h.stalling[key]
+	return h.modes[key]
 }
 
 func downloadPut(ts *testscript.TestScript, key string, body []byte) {
