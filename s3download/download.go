@@ -459,7 +459,7 @@ func (r *run) walk(ctx context.Context, cancel context.CancelCauseFunc, node str
 	})
 	var tokens awsretry.Tokens
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx, r.d.callOpts(true))
+		page, err := p.NextPage(ctx, callOpts(r.d.opts.stall))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -663,14 +663,13 @@ func retryable(err error) bool {
 }
 
 // callOpts are the per-call options of every S3 call: throttling (SlowDown) is waited out
-// for as long as ctx lasts, and, with timeout, an attempt that receives no complete
-// response within the stall timeout is abandoned and tried again.
-func (d *Downloader) callOpts(timeout bool) func(*s3.Options) {
+// for as long as ctx lasts, and an attempt that receives no complete response within
+// timeout (none when timeout <= 0: GetObject has its own watchdog) is abandoned and tried
+// again.
+func callOpts(timeout time.Duration) func(*s3.Options) {
 	return func(o *s3.Options) {
 		o.Retryer = awsretry.Wrap(o.Retryer)
-		if timeout {
-			o.APIOptions = append(o.APIOptions, awsretry.AttemptTimeout(d.opts.stall))
-		}
+		o.APIOptions = append(o.APIOptions, awsretry.AttemptTimeout(timeout))
 	}
 }
 
@@ -690,7 +689,7 @@ func (r *run) getOnce(ctx context.Context, root *os.Root, key, name string) (n i
 			err = &awsretry.StallError{After: stall}
 		}
 	}()
-	out, err := r.d.client.GetObject(actx, &s3.GetObjectInput{Bucket: aws.String(r.d.bucket), Key: aws.String(key)}, r.d.callOpts(false))
+	out, err := r.d.client.GetObject(actx, &s3.GetObjectInput{Bucket: aws.String(r.d.bucket), Key: aws.String(key)}, callOpts(0))
 	if err != nil {
 		return 0, err
 	}

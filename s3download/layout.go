@@ -66,7 +66,7 @@ func (l Layout) Validate() error {
 // the bucket. Use it to configure the client before [New]: a bucket's objects can only be
 // fetched in its own region.
 func BucketRegion(ctx context.Context, client s3.HeadBucketAPIClient, bucket string) string {
-	out, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+	out, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}, callOpts(DefaultStallTimeout))
 	if err == nil {
 		return aws.ToString(out.BucketRegion)
 	}
