@@ -23,7 +23,7 @@
 // again. A listing whose continuation token repeats ends as a failed listing
 // ([ErrRepeatedToken]) instead of running forever. A process killed mid-download leaves
 // hidden temporary files; a later download removes those of the day directories it visits
-// once they are older than the stall timeout.
+// when their process is gone (on Unix) or they are older than the stall timeout.
 package s3download
 
 import (
@@ -40,6 +40,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -272,8 +273,9 @@ func (d *dayDir) open(parent *os.Root, dir string, prepare func(*os.Root)) (*os.
 
 // removeStale removes the temporary files of interrupted downloads (a process killed
 // mid-download leaves them) from the day directory root: files named as [tempName] names
-// them that have not been written to for the stall timeout. A download in progress writes
-// more often than that or is abandoned, so a concurrent run's files are left alone.
+// them whose process is gone, or that have not been written to for the stall timeout. A
+// download in progress writes more often than that or is abandoned, so a concurrent run's
+// files are left alone.
 func (r *run) removeStale(root *os.Root, dir string) {
 	f, err := root.Open(".")
 	if err != nil {
@@ -286,11 +288,18 @@ func (r *run) removeStale(root *os.Root, dir string) {
 	}
 	removed := 0
 	for _, e := range entries {
-		if !isTempName(e.Name()) || !e.Type().IsRegular() {
+		pid, ok := parseTempName(e.Name())
+		if !ok || !e.Type().IsRegular() {
 			continue
 		}
 		fi, err := e.Info()
-		if err != nil || time.Since(fi.ModTime()) < r.d.opts.stall {
+		if err != nil {
+			continue
+		}
+		// A process that is gone writes no more; else, a download in progress writes at
+		// least every stall timeout or is abandoned.
+		gone := pid > 0 && pid != os.Getpid() && processGone(pid)
+		if !gone && time.Since(fi.ModTime()) < r.d.opts.stall {
 			continue
 		}
 		if err := root.Remove(e.Name()); err != nil {
@@ -746,11 +755,12 @@ func (b bodyReader) Read(p []byte) (int, error) {
 }
 
 // tempName returns a fresh name for downloading the file name: hidden, and not a
-// CloudTrail log file name, so that readers of the directory skip it.
+// CloudTrail log file name, so that readers of the directory skip it. It holds the process
+// ID, so that a later run can tell the file of a killed process from one being written.
 func tempName(name string) string {
 	var b [tempRandom]byte
 	rand.Read(b[:])
-	return "." + name + "." + hex.EncodeToString(b[:]) + tempSuffix
+	return "." + name + "." + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:]) + tempSuffix
 }
 
 const (
@@ -758,20 +768,31 @@ const (
 	tempSuffix = ".part"
 )
 
-// isTempName reports whether name is one that tempName returns for a log file name.
-func isTempName(name string) bool {
+// parseTempName reports whether name is one that tempName returns for a log file name, and
+// the process ID in it (0 for a name without one).
+func parseTempName(name string) (pid int, ok bool) {
 	rest, hidden := strings.CutPrefix(name, ".")
 	rest, part := strings.CutSuffix(rest, tempSuffix)
 	if !hidden || !part {
-		return false
+		return 0, false
 	}
 	i := strings.LastIndexByte(rest, '.')
 	if i < 0 {
-		return false
+		return 0, false
 	}
-	if b, err := hex.DecodeString(rest[i+1:]); err != nil || len(b) != tempRandom {
-		return false
+	id := rest[i+1:]
+	if p, random, found := strings.Cut(id, "-"); found {
+		n, err := strconv.Atoi(p)
+		if err != nil || n <= 0 {
+			return 0, false
+		}
+		pid, id = n, random
 	}
-	_, err := cloudtrail.ParseLogFileName(rest[:i])
-	return err == nil
+	if b, err := hex.DecodeString(id); err != nil || len(b) != tempRandom {
+		return 0, false
+	}
+	if _, err := cloudtrail.ParseLogFileName(rest[:i]); err != nil {
+		return 0, false
+	}
+	return pid, true
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -133,8 +134,9 @@ func TestDownloadStalled(t *testing.T) {
 }
 
 // TestDownloadStaleTemporaryFiles: a download killed mid-transfer leaves its temporary
-// file; the next download into the same day directory removes it once it is older than the
-// stall timeout, and leaves younger ones (a concurrent run's) and other files alone.
+// file; the next download into the same day directory removes it at once when the process
+// named in it is gone, else once it is older than the stall timeout, and leaves younger
+// ones (a concurrent run's, this process's) and other files alone.
 func TestDownloadStaleTemporaryFiles(t *testing.T) {
 	f := newFakeS3(t)
 	dirKey := "AWSLogs/111111111111/CloudTrail/us-east-1/2017/01/01/"
@@ -147,14 +149,17 @@ func TestDownloadStaleTemporaryFiles(t *testing.T) {
 	}
 	stale := []string{"." + name + ".0123456789ab.part", "." + logName("111111111111", "us-east-1", day1, "b") + ".a1b2c3d4e5f6.part"}
 	young := "." + name + ".ffffffffffff.part"
+	// Fresh, but of a process that is gone (no process has this ID), and of this one.
+	dead := "." + name + ".2147483632-aaaaaaaaaaaa.part"
+	mine := fmt.Sprintf(".%s.%d-bbbbbbbbbbbb.part", name, os.Getpid())
 	others := []string{".notes.0123456789ab.part", "." + name + ".xyz.part", "README"}
 	old := time.Now().Add(-2 * time.Hour)
-	for _, n := range append(append(stale, young), others...) {
+	for _, n := range append(append(stale, young, dead, mine), others...) {
 		p := filepath.Join(day, n)
 		if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if n != young {
+		if n != young && n != dead && n != mine {
 			if err := os.Chtimes(p, old, old); err != nil {
 				t.Fatal(err)
 			}
@@ -165,14 +170,18 @@ func TestDownloadStaleTemporaryFiles(t *testing.T) {
 		t.Fatalf("Download: %v", err)
 	}
 	var want []string
-	for _, n := range append([]string{name, young}, others...) {
+	keep, removed := append([]string{name, young, mine}, others...), 3
+	if runtime.GOOS == "windows" { // processes cannot be asked about: age alone counts
+		keep, removed = append(keep, dead), 2
+	}
+	for _, n := range keep {
 		want = append(want, dirKey+n)
 	}
 	if diff := cmp.Diff(sorted(want), files(t, dir)); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	if res.StaleTemporary != 2 {
-		t.Errorf("StaleTemporary = %d, want 2", res.StaleTemporary)
+	if res.StaleTemporary != removed {
+		t.Errorf("StaleTemporary = %d, want %d", res.StaleTemporary, removed)
 	}
 }
 

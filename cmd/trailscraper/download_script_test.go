@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +28,8 @@ import (
 //	s3fail KEY             # GetObject of KEY fails with 500 InternalError from now on
 //	s3deny KEY             # GetObject of KEY fails with 403 AccessDenied from now on
 //	s3stall KEY            # GetObject of KEY sends half the body, then nothing until the client gives up
+//	s3stall-once KEY       # as s3stall, for the next GetObject of KEY only
+//	waitfor PATTERN        # wait until a file matches the glob PATTERN
 //
 // Requests signed with the access key ID AKIDEXPIRED are refused with 400 ExpiredToken.
 func TestDownloadScript(t *testing.T) {
@@ -115,13 +117,19 @@ func TestDownloadScript(t *testing.T) {
 				}
 				ts.Value("hook").(*downloadHook).set(args[0], "stall")
 			},
+			"s3stall-once": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: s3stall-once KEY")
+				}
+				ts.Value("hook").(*downloadHook).set(args[0], "stall-once")
+			},
 			"waitfor": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {
-					ts.Fatalf("usage: waitfor FILE")
+					ts.Fatalf("usage: waitfor PATTERN")
 				}
 				deadline := time.Now().Add(30 * time.Second)
 				for {
-					if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+					if m, _ := filepath.Glob(ts.MkAbs(args[0])); len(m) > 0 {
 						return
 					}
 					if time.Now().After(deadline) {
@@ -177,7 +185,12 @@ func (h *downloadHook) onGet(key string) string {
 		h.backend.PutObject("trail-bucket", key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil)
 	}
 	h.pending = nil
-	return h.modes[key]
+	mode := h.modes[key]
+	if mode == "stall-once" {
+		delete(h.modes, key)
+		mode = "stall"
+	}
+	return mode
 }
 
 func downloadPut(ts *testscript.TestScript, key string, body []byte) {
