@@ -98,21 +98,21 @@ func WithRequestRate(perSecond float64) CloudTrailOption {
 	return trailOnly(func(o *options) { o.aws.requestRate, o.aws.rateSet = perSecond, true })
 }
 
-// WithPollInterval sets how often [Lake] polls a running query; the default is
-// [DefaultPollInterval].
-func WithPollInterval(d time.Duration) LakeOption {
-	return lakeOnly(func(o *options) { o.aws.pollInterval = d })
+// WithPollInterval sets how often [Lake] polls a running query, and how long [Athena]
+// waits before its first poll (it then backs off); the default is [DefaultPollInterval].
+func WithPollInterval(d time.Duration) QueryOption {
+	return sqlSource(func(o *options) { o.aws.pollInterval = d })
 }
 
 // WithCallTimeout sets how long one attempt of a call to CloudTrail (LookupEvents, and the
-// Lake calls) may take, the whole response included; an attempt that takes longer is
+// Lake calls) or Athena may take, the whole response included; an attempt that takes longer is
 // abandoned and retried like a broken connection, as often as the client's retryer allows.
 // Zero or less means [DefaultCallTimeout].
 func WithCallTimeout(d time.Duration) AWSOption {
 	return awsSource(func(o *options) { o.aws.callTimeout = d })
 }
 
-// WithProgress has the CloudTrail and Lake sources report their progress to fn after
+// WithProgress has the CloudTrail, Lake and Athena sources report their progress to fn after
 // every call to the service. fn may be called from several goroutines at once.
 func WithProgress(fn func(Progress)) AWSOption {
 	return awsSource(func(o *options) { o.aws.progress = fn })
@@ -124,6 +124,9 @@ type Progress struct {
 	State   string // "running", "QUEUED", "RUNNING", "FINISHED", "done", …
 	Calls   int    // calls made to the service so far
 	Records int    // records received so far (before local filtering)
+	// DataScanned is the number of bytes the query has scanned, for Athena (which bills
+	// by it, see [ScanCost]); 0 for the other sources.
+	DataScanned int64
 }
 
 // CloudTrail reads records with the CloudTrail LookupEvents API ("Event history"), which

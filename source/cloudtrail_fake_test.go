@@ -58,6 +58,7 @@ func awsError(code, msg string) fakeResponse {
 // it routes on X-Amz-Target and answers with what the test's handler returns.
 type fakeCloudTrail struct {
 	t       testing.TB
+	prefix  string                               // the X-Amz-Target prefix of the service
 	handle  func(c fakeCall, n int) fakeResponse // n: how many calls of c.Op came before
 	mu      sync.Mutex
 	calls   []fakeCall
@@ -65,10 +66,16 @@ type fakeCloudTrail struct {
 	srv     *httptest.Server
 }
 
-var credentialRegion = regexp.MustCompile(`Credential=[^/]+/[0-9]+/([^/]+)/cloudtrail/aws4_request`)
+var credentialRegion = regexp.MustCompile(`Credential=[^/]+/[0-9]+/([^/]+)/[a-z]+/aws4_request`)
 
 func newFakeCloudTrail(t testing.TB, handle func(c fakeCall, n int) fakeResponse) *fakeCloudTrail {
-	f := &fakeCloudTrail{t: t, handle: handle, opCount: map[string]int{}}
+	return newFakeAWS(t, targetPrefix, handle)
+}
+
+// newFakeAWS returns a fake of the AWS JSON 1.1 service whose X-Amz-Target values start
+// with prefix.
+func newFakeAWS(t testing.TB, prefix string, handle func(c fakeCall, n int) fakeResponse) *fakeCloudTrail {
+	f := &fakeCloudTrail{t: t, prefix: prefix, handle: handle, opCount: map[string]int{}}
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -76,7 +83,7 @@ func newFakeCloudTrail(t testing.TB, handle func(c fakeCall, n int) fakeResponse
 
 func (f *fakeCloudTrail) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
-	if r.Method != http.MethodPost || !strings.HasPrefix(target, targetPrefix) {
+	if r.Method != http.MethodPost || !strings.HasPrefix(target, f.prefix) {
 		http.Error(w, "unexpected request "+r.Method+" "+target, http.StatusBadRequest)
 		return
 	}
@@ -85,7 +92,7 @@ func (f *fakeCloudTrail) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
-	c := fakeCall{Op: strings.TrimPrefix(target, targetPrefix), Body: map[string]any{}}
+	c := fakeCall{Op: strings.TrimPrefix(target, f.prefix), Body: map[string]any{}}
 	if err := json.Unmarshal(body, &c.Body); err != nil {
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
@@ -140,13 +147,20 @@ func (f *fakeCloudTrail) client(attempts int) *ctapi.Client {
 	return ctapi.New(ctapi.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(f.srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+		Credentials:  testCredentials,
 		HTTPClient:   f.srv.Client(),
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.RateLimiter = ratelimit.None
-			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
-		}),
+		Retryer:      fastRetryer(attempts),
+	})
+}
+
+var testCredentials = credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
+
+// fastRetryer makes up to attempts attempts and waits only a millisecond between them.
+func fastRetryer(attempts int) aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = attempts
+		o.RateLimiter = ratelimit.None
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
 	})
 }
 

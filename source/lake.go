@@ -1,17 +1,14 @@
 package source
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/trailscraper/trailscraper/cloudtrail"
 
@@ -111,15 +108,20 @@ func NewLake(client LakeAPI, eventDataStore string, opts ...LakeOption) (*Lake, 
 	return &Lake{client: client, store: eds, opts: newOptions(opts, LakeOption.applyLake)}, nil
 }
 
-// QueryError reports a CloudTrail Lake query that did not finish.
+// QueryError reports a CloudTrail Lake or Athena query that did not finish.
 type QueryError struct {
+	Engine  string // "Athena"; "" for CloudTrail Lake
 	QueryID string
 	Status  string // FAILED, CANCELLED or TIMED_OUT
 	Message string // the service's error message, if any
 }
 
 func (e *QueryError) Error() string {
-	s := fmt.Sprintf("CloudTrail Lake query %s %s", e.QueryID, strings.ToLower(strings.ReplaceAll(e.Status, "_", " ")))
+	engine := e.Engine
+	if engine == "" {
+		engine = "CloudTrail Lake"
+	}
+	s := fmt.Sprintf("%s query %s %s", engine, e.QueryID, strings.ToLower(strings.ReplaceAll(e.Status, "_", " ")))
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
@@ -128,14 +130,35 @@ func (e *QueryError) Error() string {
 
 // Query returns the SQL statement that Records runs for the window [from, to].
 func (l *Lake) Query(from, to time.Time) (string, error) {
-	return buildLakeSQL(l.store.ID, window(from, to, l.opts.filter))
+	return buildLakeSQL(l.store.ID, window(from, to, l.opts.filter), false)
+}
+
+// GroupQuery returns the SQL statement that Groups runs for the window [from, to].
+func (l *Lake) GroupQuery(from, to time.Time) (string, error) {
+	return buildLakeSQL(l.store.ID, window(from, to, l.opts.filter), true)
 }
 
 // Records runs the query for the window [from, to] (zero times leave an end open) and
 // yields its rows as records.
 func (l *Lake) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+	return l.records(ctx, from, to, false)
+}
+
+// Groups runs the aggregating query for the window [from, to] and yields one record per
+// group of events that policy generation cannot tell apart (the fields of [Athena.Groups]
+// but responseElements, which Lake's rows do not carry either), with the group's size as
+// its Count, its first event time as EventTime and its last as LastTime.
+func (l *Lake) Groups(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+	return l.records(ctx, from, to, true)
+}
+
+func (l *Lake) records(ctx context.Context, from, to time.Time, grouped bool) iter.Seq2[trailscraper.Record, error] {
 	return func(yield func(trailscraper.Record, error) bool) {
-		sql, err := l.Query(from, to)
+		query := l.Query
+		if grouped {
+			query = l.GroupQuery
+		}
+		sql, err := query(from, to)
 		if err != nil {
 			yield(trailscraper.Record{}, err)
 			return
@@ -145,7 +168,7 @@ func (l *Lake) Records(ctx context.Context, from, to time.Time) iter.Seq2[trails
 			yield(trailscraper.Record{}, err)
 			return
 		}
-		l.results(ctx, id, window(from, to, l.opts.filter), yield)
+		l.results(ctx, id, window(from, to, l.opts.filter), grouped, yield)
 	}
 }
 
@@ -214,7 +237,7 @@ func (l *Lake) cancel(ctx context.Context, id string) {
 }
 
 // results pages through the rows of the finished query id.
-func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter, yield func(trailscraper.Record, error) bool) {
+func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter, grouped bool, yield func(trailscraper.Record, error) bool) {
 	in := &ctapi.GetQueryResultsInput{QueryId: aws.String(id), MaxQueryResults: aws.Int32(1000)}
 	calls, rows := 0, 0
 	lastID := ""
@@ -237,15 +260,21 @@ func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter
 		for _, row := range out.QueryResultRows {
 			index := rows
 			rows++
-			raw, eventID, err := lakeRowJSON(row)
-			if err == nil && eventID != "" && eventID == lastID {
-				l.opts.logger.Debug("skipping a duplicate event", "eventID", eventID)
-				continue
-			}
-			lastID = eventID
+			v := lakeRowValues(row)
+			eventID := v["eventid"]
 			var rec trailscraper.Record
-			if err == nil {
-				rec, err = cloudtrail.ParseRecord(raw)
+			err := lakeCheckRow(v, grouped)
+			switch {
+			case err != nil:
+			case grouped:
+				rec, err = groupRecord(v, lakeShape)
+			default:
+				if eventID != "" && eventID == lastID {
+					l.opts.logger.Debug("skipping a duplicate event", "eventID", eventID)
+					continue
+				}
+				lastID = eventID
+				rec, err = rowRecord(v, lakeShape)
 			}
 			if err != nil {
 				src := "Lake query " + id
@@ -278,434 +307,90 @@ func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter
 	}
 }
 
-// lakeColumn is one column of the query: the SQL expression and the name of its result.
-type lakeColumn struct{ name, expr string }
-
 // lakeColumns are the columns the query selects, enough to rebuild the record.
-var lakeColumns = []lakeColumn{
-	{"eventversion", "eventversion"},
-	{"uitype", "useridentity.type"},
-	{"uiprincipalid", "useridentity.principalid"},
-	{"uiarn", "useridentity.arn"},
-	{"uiaccountid", "useridentity.accountid"},
-	{"uiaccesskeyid", "useridentity.accesskeyid"},
-	{"uiusername", "useridentity.username"},
-	{"uiinvokedby", "useridentity.invokedby"},
-	{"sitype", "useridentity.sessioncontext.sessionissuer.type"},
-	{"siprincipalid", "useridentity.sessioncontext.sessionissuer.principalid"},
-	{"siarn", "useridentity.sessioncontext.sessionissuer.arn"},
-	{"siaccountid", "useridentity.sessioncontext.sessionissuer.accountid"},
-	{"siusername", "useridentity.sessioncontext.sessionissuer.username"},
-	{"eventtime", "eventtime"},
-	{"eventsource", "eventsource"},
-	{"eventname", "eventname"},
-	{"awsregion", "awsregion"},
-	{"sourceipaddress", "sourceipaddress"},
-	{"useragent", "useragent"},
-	{"errorcode", "errorcode"},
-	{"errormessage", "errormessage"},
-	{"requestparameters", "json_format(CAST(requestparameters AS JSON))"},
-	{"eventid", "eventid"},
-	{"readonly", "readonly"},
-	{"resources", "json_format(CAST(resources AS JSON))"},
-	{"eventtype", "eventtype"},
-	{"recipientaccountid", "recipientaccountid"},
-}
+var lakeColumns = slices.Concat(
+	[]sqlColumn{{"eventversion", "eventversion"}},
+	identityColumns,
+	callColumns,
+	[]sqlColumn{
+		{"requestparameters", "json_format(CAST(requestparameters AS JSON))"},
+		{"eventid", "eventid"},
+		{"readonly", "readonly"},
+		{"resources", "json_format(CAST(resources AS JSON))"},
+		{"eventtype", "eventtype"},
+		{"recipientaccountid", "recipientaccountid"},
+	})
 
 // buildLakeSQL builds the query for the event data store id and the filter f (window
 // included). It fails for a filter value that cannot be a SQL string.
-func buildLakeSQL(id string, f *cloudtrail.Filter) (string, error) {
+func buildLakeSQL(id string, f *cloudtrail.Filter, grouped bool) (string, error) {
 	if !validStoreID(id) {
 		return "", fmt.Errorf("event data store %q: %w", id, ErrEventDataStore)
 	}
-	var b strings.Builder
-	b.WriteString("SELECT DISTINCT")
-	for i, c := range lakeColumns {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n    ")
-		b.WriteString(c.expr)
-		if c.expr != c.name {
-			b.WriteString(" AS ")
-			b.WriteString(c.name)
-		}
+	q := querySpec{from: id, rows: lakeColumns, timeLayout: time.DateTime}
+	if grouped {
+		q.groups = lakeGroupColumns
 	}
-	b.WriteString("\nFROM ")
-	b.WriteString(id)
-	var conds []string
-	// The window is widened to whole seconds; the local filter cuts it exactly.
-	if from := f.From; !from.IsZero() {
-		conds = append(conds, "eventtime >= '"+from.UTC().Truncate(time.Second).Format(time.DateTime)+"'")
-	}
-	if to := f.To; !to.IsZero() {
-		t := to.UTC()
-		if t.Truncate(time.Second) != t {
-			t = t.Truncate(time.Second).Add(time.Second)
-		}
-		conds = append(conds, "eventtime <= '"+t.Format(time.DateTime)+"'")
-	}
-	if len(f.AssumedRoleARNs) > 0 {
-		list, err := sqlList(f.AssumedRoleARNs, "assumed-role filter")
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, "useridentity.type = 'AssumedRole'",
-			"useridentity.sessioncontext.sessionissuer.arn IN ("+list+")")
-	}
-	if len(f.Principals) > 0 {
-		var alts []string
-		for _, p := range f.Principals {
-			pat, err := likePattern(p)
-			if err != nil {
-				return "", fmt.Errorf("principal filter: %w", err)
-			}
-			for _, col := range []string{"useridentity.arn", "useridentity.sessioncontext.sessionissuer.arn", "useridentity.username"} {
-				alts = append(alts, col+" LIKE "+pat+` ESCAPE '\'`)
-			}
-		}
-		conds = append(conds, "("+strings.Join(alts, "\n        OR ")+")")
-	}
-	if len(f.EventSources) > 0 {
-		var exact []string
-		var alts []string
-		for _, p := range f.EventSources {
-			if !strings.Contains(p, "*") {
-				exact = append(exact, p)
-				continue
-			}
-			pat, err := likePattern(p)
-			if err != nil {
-				return "", fmt.Errorf("event source filter: %w", err)
-			}
-			alts = append(alts, "eventsource LIKE "+pat+` ESCAPE '\'`)
-		}
-		if len(exact) > 0 {
-			list, err := sqlList(exact, "event source filter")
-			if err != nil {
-				return "", err
-			}
-			alts = append([]string{"eventsource IN (" + list + ")"}, alts...)
-		}
-		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
-	}
-	switch f.Errors {
-	case cloudtrail.ErrorsExclude:
-		conds = append(conds, "(errorcode IS NULL OR errorcode = '')")
-	case cloudtrail.ErrorsOnly:
-		conds = append(conds, "errorcode IS NOT NULL AND errorcode <> ''")
-	}
-	if len(conds) > 0 {
-		b.WriteString("\nWHERE ")
-		b.WriteString(strings.Join(conds, "\n    AND "))
-	}
-	b.WriteString("\nORDER BY eventtime, eventid")
-	return b.String(), nil
-}
-
-// sqlString quotes s as a SQL string literal. Quotes are doubled; values that are not
-// valid UTF-8 or hold control characters are refused (no CloudTrail value has them).
-func sqlString(s string) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("value %q is not valid UTF-8", s)
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
-			return "", fmt.Errorf("value %q holds a control character", s)
-		}
-	}
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'", nil
-}
-
-func sqlList(vals []string, what string) (string, error) {
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		q, err := sqlString(v)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", what, err)
-		}
-		out[i] = q
-	}
-	return strings.Join(out, ", "), nil
-}
-
-// likePattern turns a pattern in which "*" matches any run of characters into a quoted
-// LIKE pattern with '\' as its escape character.
-func likePattern(p string) (string, error) {
-	if _, err := sqlString(p); err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	for _, r := range p {
-		switch r {
-		case '\\', '%', '_':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '*':
-			b.WriteByte('%')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return sqlString(b.String())
+	return q.build(f)
 }
 
 // lakeRowJSON rebuilds the CloudTrail record JSON of one result row and returns it with
 // the event ID.
 func lakeRowJSON(row []map[string]string) ([]byte, string, error) {
+	v := lakeRowValues(row)
+	if err := lakeCheckRow(v, false); err != nil {
+		return nil, v["eventid"], err
+	}
+	raw, err := rowRecordJSON(v, lakeShape)
+	return raw, v["eventid"], err
+}
+
+// lakeCheckRow refuses an empty row and one without an event time: Lake gives every event
+// one, so a row without it is broken, not a record without a time.
+func lakeCheckRow(v map[string]string, grouped bool) error {
+	if len(v) == 0 {
+		return errors.New("the row is empty")
+	}
+	col := "eventtime"
+	if grouped {
+		col = colFirstTime
+	}
+	if v[col] == "" {
+		return fmt.Errorf("the row has no %s", col)
+	}
+	return nil
+}
+
+// lakeRowValues returns the cells of a result row by their lower-case column names.
+func lakeRowValues(row []map[string]string) map[string]string {
 	v := make(map[string]string, len(lakeColumns))
 	for _, cell := range row {
 		for k, val := range cell {
 			v[strings.ToLower(k)] = val
 		}
 	}
-	eventID := v["eventid"]
-	if len(v) == 0 {
-		return nil, "", errors.New("the row is empty")
-	}
-	w := &objWriter{}
-	w.open()
-	w.str("eventVersion", v["eventversion"])
-	if v["uitype"] != "" || v["uiarn"] != "" || v["uiprincipalid"] != "" || v["uiusername"] != "" || v["uiinvokedby"] != "" {
-		w.key("userIdentity")
-		w.open()
-		w.str("type", v["uitype"])
-		w.str("principalId", v["uiprincipalid"])
-		w.str("arn", v["uiarn"])
-		w.str("accountId", v["uiaccountid"])
-		w.str("accessKeyId", v["uiaccesskeyid"])
-		w.str("userName", v["uiusername"])
-		if v["sitype"] != "" || v["siarn"] != "" {
-			w.key("sessionContext")
-			w.open()
-			w.key("sessionIssuer")
-			w.open()
-			w.str("type", v["sitype"])
-			w.str("principalId", v["siprincipalid"])
-			w.str("arn", v["siarn"])
-			w.str("accountId", v["siaccountid"])
-			w.str("userName", v["siusername"])
-			w.close()
-			w.close()
-		}
-		w.str("invokedBy", v["uiinvokedby"])
-		w.close()
-	}
-	t := v["eventtime"]
-	if t == "" {
-		return nil, eventID, errors.New("the row has no eventtime")
-	}
-	et, err := parseLakeTime(t)
-	if err != nil {
-		return nil, eventID, err
-	}
-	w.str("eventTime", et.Format(time.RFC3339Nano))
-	w.str("eventSource", v["eventsource"])
-	w.str("eventName", v["eventname"])
-	w.str("awsRegion", v["awsregion"])
-	w.str("sourceIPAddress", v["sourceipaddress"])
-	w.str("userAgent", v["useragent"])
-	w.str("errorCode", v["errorcode"])
-	w.str("errorMessage", v["errormessage"])
-	if p := v["requestparameters"]; p != "" && p != "null" {
-		raw, err := lakeMapJSON(p)
-		if err != nil {
-			return nil, eventID, fmt.Errorf("requestparameters: %w", err)
-		}
-		w.raw("requestParameters", raw)
-	}
-	w.str("eventID", eventID)
-	switch v["readonly"] {
-	case "true", "false":
-		w.raw("readOnly", []byte(v["readonly"]))
-	}
-	if r := v["resources"]; r != "" && r != "null" {
-		raw, err := lakeResourcesJSON(r)
-		if err != nil {
-			return nil, eventID, err
-		}
-		w.raw("resources", raw)
-	}
-	w.str("eventType", v["eventtype"])
-	w.str("recipientAccountId", v["recipientaccountid"])
-	w.close()
-	return w.buf.Bytes(), eventID, nil
+	return v
 }
+
+// lakeGroupColumns are the columns the aggregating query groups by: those of
+// athenaGroupColumns that Lake has.
+var lakeGroupColumns = slices.Concat(
+	groupCallColumns,
+	groupIdentityColumns,
+	[]sqlColumn{
+		{"requestparameters", "json_format(CAST(requestparameters AS JSON))"},
+		{"resources", "json_format(CAST(resources AS JSON))"},
+	})
+
+// lakeShape is how Lake's columns hold what the record JSON needs.
+var lakeShape = rowShape{params: lakeMapJSON, resources: lakeResourceFields}
 
 // lakeResourceFields are the fields of the resources column, in the schema's order:
 // array<struct<accountid:string,type:string,arn:string,arnprefix:string>>.
-var lakeResourceFields = []struct{ column, key string }{
+var lakeResourceFields = []resourceField{
 	{"accountid", "accountId"}, {"type", "type"}, {"arn", "ARN"}, {"arnprefix", "ARNPrefix"},
 }
 
-// lakeResourcesJSON turns the JSON of the resources column into the record's resources
-// array. Trino casts each struct to an object with the column's lower-case field names;
-// older engines cast it to an array of the values in schema order. Both are accepted.
-func lakeResourcesJSON(s string) ([]byte, error) {
-	var elems []json.RawMessage
-	if err := json.Unmarshal([]byte(s), &elems); err != nil {
-		return nil, fmt.Errorf("resources %.60q is not a JSON array", s)
-	}
-	w := &objWriter{}
-	w.buf.WriteByte('[')
-	for i, e := range elems {
-		if i > 0 {
-			w.buf.WriteByte(',')
-		}
-		vals := map[string]*string{}
-		var obj map[string]*string
-		var arr []*string
-		switch {
-		case json.Unmarshal(e, &obj) == nil:
-			for k, v := range obj {
-				vals[strings.ToLower(k)] = v
-			}
-		case json.Unmarshal(e, &arr) == nil && len(arr) <= len(lakeResourceFields):
-			for j, v := range arr {
-				vals[lakeResourceFields[j].column] = v
-			}
-		default:
-			return nil, fmt.Errorf("resources element %d %.60q is not an object of strings", i, e)
-		}
-		w.open()
-		for _, f := range lakeResourceFields {
-			if v := vals[f.column]; v != nil {
-				w.strAlways(f.key, *v)
-			}
-		}
-		w.close()
-	}
-	w.buf.WriteByte(']')
-	return w.buf.Bytes(), nil
-}
-
-// lakeTimeLayouts are the ways a Lake timestamp may come back.
-var lakeTimeLayouts = []string{
-	"2006-01-02 15:04:05.999999999",
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04:05.999999999 MST",
-}
-
-// parseLakeTime parses an eventtime value; times without a zone are UTC.
-func parseLakeTime(s string) (time.Time, error) {
-	for _, layout := range lakeTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("eventtime %.40q is not a timestamp", s)
-}
-
-// lakeMapJSON turns the JSON of a Lake map<string,string> into the JSON object of the
-// original record: values that hold a JSON object or array are put back as JSON.
-func lakeMapJSON(s string) ([]byte, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, fmt.Errorf("%.60q is not a JSON object", s)
-	}
-	w := &objWriter{}
-	w.open()
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("%.60q is not a JSON object", s)
-		}
-		k, _ := tok.(string)
-		var val any
-		if err := dec.Decode(&val); err != nil {
-			return nil, fmt.Errorf("%.60q is not a JSON object", s)
-		}
-		switch val := val.(type) {
-		case nil:
-			w.raw(k, []byte("null"))
-		case string:
-			t := strings.TrimSpace(val)
-			if (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && json.Valid([]byte(t)) {
-				var buf bytes.Buffer
-				_ = json.Compact(&buf, []byte(t))
-				w.raw(k, buf.Bytes())
-			} else {
-				w.strAlways(k, val)
-			}
-		default:
-			raw, err := json.Marshal(val)
-			if err != nil {
-				return nil, err
-			}
-			w.raw(k, raw)
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%.60q is not a JSON object", s)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%.60q has data after the JSON object", s)
-	}
-	w.close()
-	return w.buf.Bytes(), nil
-}
-
-// objWriter writes JSON objects with keys in the order they are written.
-type objWriter struct {
-	buf   bytes.Buffer
-	first []bool
-}
-
-func (w *objWriter) open() {
-	w.buf.WriteByte('{')
-	w.first = append(w.first, true)
-}
-
-func (w *objWriter) close() {
-	w.buf.WriteByte('}')
-	w.first = w.first[:len(w.first)-1]
-}
-
-func (w *objWriter) key(k string) {
-	if !w.first[len(w.first)-1] {
-		w.buf.WriteByte(',')
-	}
-	w.first[len(w.first)-1] = false
-	writeJSONString(&w.buf, k)
-	w.buf.WriteByte(':')
-}
-
-// str writes a string member unless v is empty.
-func (w *objWriter) str(k, v string) {
-	if v != "" {
-		w.strAlways(k, v)
-	}
-}
-
-func (w *objWriter) strAlways(k, v string) {
-	w.key(k)
-	writeJSONString(&w.buf, v)
-}
-
-// writeJSONString writes s as a JSON string without escaping <, > and &.
-func writeJSONString(b *bytes.Buffer, s string) {
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		b.WriteByte('"')
-		b.WriteString(s)
-		b.WriteByte('"')
-		return
-	}
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)       // a string always encodes
-	b.Truncate(b.Len() - 1) // the newline Encode adds
-}
-
-func (w *objWriter) raw(k string, v []byte) {
-	w.key(k)
-	w.buf.Write(v)
-}
+// lakeResourcesJSON turns the JSON of Lake's resources column into the record's resources
+// array.
+func lakeResourcesJSON(s string) ([]byte, error) { return resourcesJSON(s, lakeResourceFields) }

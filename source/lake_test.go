@@ -325,3 +325,54 @@ func TestLakeResourcesJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestLakeGroups(t *testing.T) {
+	rows := [][]any{{
+		lakeRow("eventsource", "s3.amazonaws.com", "eventname", "GetObject", "uitype", "IAMUser", "uiarn", "arn:aws:iam::1:user/a",
+			"requestparameters", `{"bucketName":"b","key":"k"}`, "eventcount", "7",
+			"firsttime", "2026-03-01 12:00:00.000", "lasttime", "2026-03-01 13:00:00.000"),
+		lakeRow("eventsource", "s3.amazonaws.com", "eventname", "GetObject", "eventcount", "x",
+			"firsttime", "2026-03-01 12:00:00.000", "lasttime", "2026-03-01 13:00:00.000"),
+	}}
+	f := lakeServer(t, []string{"FINISHED"}, "", rows)
+	l, err := NewLake(f.client(1), testStore, WithPollInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []trailscraper.Record
+	var errs []string
+	for r, err := range l.Groups(t.Context(), t0, t0.Add(2*time.Hour)) {
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		got = append(got, r)
+	}
+	if len(got) != 1 || got[0].Count != 7 || !got[0].EventTime.Equal(t0) || !got[0].LastTime.Equal(t0.Add(time.Hour)) ||
+		string(got[0].RequestParameters) != `{"bucketName":"b","key":"k"}` {
+		t.Errorf("groups %+v", got)
+	}
+	if want := []string{"Lake query q-1: record 1: eventcount \"x\" is not a positive count"}; !cmp.Equal(want, errs) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+	q := f.Calls(opStartQuery)[0].Body["QueryStatement"].(string)
+	if !strings.Contains(q, "GROUP BY") || !strings.Contains(q, "count(*) AS eventcount") {
+		t.Errorf("query:\n%s", q)
+	}
+}
+
+func TestLakeGroupQuery(t *testing.T) {
+	l, err := NewLake(nil, testStore, WithFilter(cloudtrail.Filter{EventSources: []string{"s3.amazonaws.com"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err := l.GroupQuery(t0, t0.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "lake_group_query.golden", sql+"\n")
+	for _, h := range hostile {
+		checkLiterals(t, cloudtrail.Filter{Principals: []string{h}, EventSources: []string{h}},
+			func(f *cloudtrail.Filter) (string, error) { return buildLakeSQL(testStore, f, true) })
+	}
+}

@@ -13,26 +13,30 @@ import (
 // source's option interface.
 func TestOptionKinds(t *testing.T) {
 	tests := []struct {
-		name                  string
-		opt                   any
-		dir, cloudTrail, lake bool
+		name                          string
+		opt                           any
+		dir, cloudTrail, lake, athena bool
 	}{
-		{"WithLogger", WithLogger(slog.Default()), true, true, true},
-		{"WithFilter", WithFilter(cloudtrail.Filter{}), true, true, true},
-		{"WithParallelism", WithParallelism(2), true, true, false},
-		{"WithRegions", WithRegions("eu-west-1"), false, true, false},
-		{"WithRequestRate", WithRequestRate(1), false, true, false},
-		{"WithPollInterval", WithPollInterval(time.Second), false, false, true},
-		{"WithProgress", WithProgress(func(Progress) {}), false, true, true},
+		{"WithLogger", WithLogger(slog.Default()), true, true, true, true},
+		{"WithFilter", WithFilter(cloudtrail.Filter{}), true, true, true, true},
+		{"WithParallelism", WithParallelism(2), true, true, false, false},
+		{"WithRegions", WithRegions("eu-west-1"), false, true, false, false},
+		{"WithRequestRate", WithRequestRate(1), false, true, false, false},
+		{"WithPollInterval", WithPollInterval(time.Second), false, false, true, true},
+		{"WithProgress", WithProgress(func(Progress) {}), false, true, true, true},
+		{"WithWorkGroup", WithWorkGroup("wg"), false, false, false, true},
+		{"WithOutputLocation", WithOutputLocation("s3://b/"), false, false, false, true},
+		{"WithPartitionScheme", WithPartitionScheme(PartitionTimestamp), false, false, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, dir := tt.opt.(DirOption)
 			_, trail := tt.opt.(CloudTrailOption)
 			_, lake := tt.opt.(LakeOption)
-			if dir != tt.dir || trail != tt.cloudTrail || lake != tt.lake {
-				t.Errorf("%s is a DirOption %v, CloudTrailOption %v, LakeOption %v; want %v %v %v",
-					tt.name, dir, trail, lake, tt.dir, tt.cloudTrail, tt.lake)
+			_, athena := tt.opt.(AthenaOption)
+			if dir != tt.dir || trail != tt.cloudTrail || lake != tt.lake || athena != tt.athena {
+				t.Errorf("%s is a DirOption %v, CloudTrailOption %v, LakeOption %v, AthenaOption %v; want %v %v %v %v",
+					tt.name, dir, trail, lake, athena, tt.dir, tt.cloudTrail, tt.lake, tt.athena)
 			}
 		})
 	}

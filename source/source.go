@@ -1,11 +1,11 @@
 // Package source has the [trailscraper.RecordSource] implementations: a local directory of
 // downloaded CloudTrail log files ([Dir]), the CloudTrail LookupEvents API ([CloudTrail]),
-// and CloudTrail Lake ([Lake]).
+// CloudTrail Lake ([Lake]) and Amazon Athena ([Athena]).
 //
 // # Options
 //
 // Each constructor takes options of its own type ([DirOption], [CloudTrailOption],
-// [LakeOption]), so an option a source does not honour does not compile with it. Options
+// [LakeOption], [AthenaOption]), so an option a source does not honour does not compile with it. Options
 // that every source honours ([WithLogger], [WithFilter]) are of type [Option], which is all
 // of them at once.
 package source
@@ -16,12 +16,13 @@ import (
 	"github.com/trailscraper/trailscraper/cloudtrail"
 )
 
-// Option configures any source: it is a [DirOption], a [CloudTrailOption] and a
-// [LakeOption].
+// Option configures any source: it is a [DirOption], a [CloudTrailOption], a
+// [LakeOption] and an [AthenaOption].
 type Option interface {
 	DirOption
 	CloudTrailOption
 	LakeOption
+	AthenaOption
 }
 
 // DirOption configures [NewDir].
@@ -33,11 +34,22 @@ type CloudTrailOption interface{ applyCloudTrail(*options) }
 // LakeOption configures [NewLake].
 type LakeOption interface{ applyLake(*options) }
 
-// AWSOption configures the sources that query an AWS service: it is a [CloudTrailOption]
-// and a [LakeOption].
+// AthenaOption configures [NewAthena].
+type AthenaOption interface{ applyAthena(*options) }
+
+// AWSOption configures the sources that query an AWS service: it is a [CloudTrailOption],
+// a [LakeOption] and an [AthenaOption].
 type AWSOption interface {
 	CloudTrailOption
 	LakeOption
+	AthenaOption
+}
+
+// QueryOption configures the sources that run one SQL query: it is a [LakeOption] and an
+// [AthenaOption].
+type QueryOption interface {
+	LakeOption
+	AthenaOption
 }
 
 // The option kinds: each applies to the sources whose apply method it has.
@@ -47,14 +59,21 @@ type (
 	dirOnly     func(*options)
 	trailOnly   func(*options)
 	lakeOnly    func(*options)
+	athenaOnly  func(*options)
+	sqlSource   func(*options)
 	dirAndTrail func(*options)
 )
 
 func (f anySource) applyDir(o *options)          { f(o) }
 func (f anySource) applyCloudTrail(o *options)   { f(o) }
 func (f anySource) applyLake(o *options)         { f(o) }
+func (f anySource) applyAthena(o *options)       { f(o) }
 func (f awsSource) applyCloudTrail(o *options)   { f(o) }
 func (f awsSource) applyLake(o *options)         { f(o) }
+func (f awsSource) applyAthena(o *options)       { f(o) }
+func (f athenaOnly) applyAthena(o *options)      { f(o) }
+func (f sqlSource) applyLake(o *options)         { f(o) }
+func (f sqlSource) applyAthena(o *options)       { f(o) }
 func (f dirOnly) applyDir(o *options)            { f(o) }
 func (f trailOnly) applyCloudTrail(o *options)   { f(o) }
 func (f lakeOnly) applyLake(o *options)          { f(o) }
@@ -73,7 +92,8 @@ type options struct {
 	parallelism int
 	filter      *cloudtrail.Filter
 
-	aws awsOptions // options of the CloudTrail and Lake sources; see cloudtrail.go
+	aws    awsOptions    // options of the CloudTrail, Lake and Athena sources; see cloudtrail.go
+	athena athenaOptions // options of Athena alone; see athena.go
 }
 
 func newOptions[O any](opts []O, apply func(O, *options)) options {
