@@ -39,11 +39,12 @@ func TestAWSScript(t *testing.T) {
 type fakeCloudTrail struct {
 	mu      sync.Mutex
 	queries map[string]string // query ID → event data store
+	grouped map[string]bool   // query IDs of grouping queries (generate)
 	seen    map[string]bool   // us-west-2 requests already throttled once
 }
 
 func newFakeCloudTrail() *fakeCloudTrail {
-	return &fakeCloudTrail{queries: map[string]string{}, seen: map[string]bool{}}
+	return &fakeCloudTrail{queries: map[string]string{}, grouped: map[string]bool{}, seen: map[string]bool{}}
 }
 
 var (
@@ -124,6 +125,7 @@ func (f *fakeCloudTrail) answer(op, region, body string, in map[string]any) (int
 		}
 		id := fmt.Sprintf("query-%d", len(f.queries)+1)
 		f.queries[id] = m[1]
+		f.grouped[id] = strings.Contains(sql, "\nGROUP BY")
 		return http.StatusOK, map[string]any{"QueryId": id}
 	case "DescribeQuery", "GetQueryResults":
 		id, _ := in["QueryId"].(string)
@@ -138,6 +140,9 @@ func (f *fakeCloudTrail) answer(op, region, body string, in map[string]any) (int
 			return http.StatusOK, map[string]any{"QueryId": id, "QueryStatus": "FINISHED"}
 		}
 		row := func(cols ...string) []any {
+			if f.grouped[id] { // one group of three calls
+				cols = append(cols, "eventcount", "3", "firsttime", cols[1], "lasttime", "2026-03-01 12:30:00.000")
+			}
 			var r []any
 			for i := 0; i < len(cols); i += 2 {
 				r = append(r, map[string]string{cols[i]: cols[i+1]})

@@ -13,13 +13,16 @@ import (
 // sourceFlags are the flags of select and generate that choose where records come from and
 // which of them to keep. For generate, records come from stdin unless a source flag is given.
 func sourceFlags(forGenerate bool) []cli.Flag {
-	return slices.Concat(localSourceFlags(forGenerate), filterFlags(), awsSourceFlags())
+	return slices.Concat(localSourceFlags(forGenerate), filterFlags(), awsSourceFlags(), athenaSourceFlags())
 }
 
-// sourceRecords returns the records that the flags select, from the CloudTrail API or Lake
-// when their flags are given, else from the log directory. ok is false when generate should
+// sourceRecords returns the records that the flags select, from the CloudTrail API, Lake
+// or Athena when their flags are given, else from the log directory. ok is false when generate should
 // read stdin instead.
 func sourceRecords(c *cli.Context, log *slog.Logger, forGenerate bool) (recs iter.Seq2[trailscraper.Record, error], ok bool, err error) {
+	if recs, ok, err := athenaRecords(c, log); ok || err != nil {
+		return recs, ok, err
+	}
 	if recs, ok, err := awsRecords(c, log); ok || err != nil {
 		return recs, ok, err
 	}

@@ -29,7 +29,7 @@ func awsSourceFlags() []cli.Flag {
 		},
 		&cli.StringSliceFlag{
 			Name:     "region",
-			Usage:    "with --use-cloudtrail-api: query `REGION` (repeatable; regions are queried concurrently; default: the configured region); with --lake-event-data-store: the store's region",
+			Usage:    "with --use-cloudtrail-api: query `REGION` (repeatable; regions are queried concurrently; default: the configured region); with --lake-event-data-store: the store's region; with --athena-table: the Athena region",
 			Category: cat,
 		},
 		&cli.StringFlag{
@@ -109,7 +109,11 @@ func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []strin
 		if err != nil {
 			return nil, false, usagef("--lake-event-data-store: %v", err)
 		}
-		sql, err := l.Query(filter.From, filter.To)
+		query := l.Query
+		if aggregating(c) {
+			query = l.GroupQuery
+		}
+		sql, err := query(filter.From, filter.To)
 		if err != nil {
 			return nil, false, usagef("%v", err)
 		}
@@ -134,7 +138,11 @@ func lakeRecords(c *cli.Context, log *slog.Logger, store string, regions []strin
 	if filter.From.IsZero() || !c.IsSet("from") {
 		log.Warn("no --from: the CloudTrail Lake query scans the event data store from its first event on, and Lake bills by the data a query scans")
 	}
-	return awsHinted(p.wrap(l.Records(c.Context, filter.From, filter.To))), true, nil
+	recs := l.Records
+	if aggregating(c) {
+		recs = l.Groups // one row per group of calls the policy cannot tell apart
+	}
+	return awsHinted(p.wrap(recs(c.Context, filter.From, filter.To))), true, nil
 }
 
 func apiRecords(c *cli.Context, log *slog.Logger, regions []string, filter cloudtrail.Filter, common []source.Option) (iter.Seq2[trailscraper.Record, error], bool, error) {
