@@ -114,6 +114,9 @@ func (a *Athena) PartitionScheme(ctx context.Context) (PartitionScheme, error) {
 	if a.scheme != nil {
 		return *a.scheme, nil
 	}
+	if a.client == nil {
+		return 0, fmt.Errorf("table %s: no Athena client to read its partition keys with; give the partition scheme (WithPartitionScheme)", a.table)
+	}
 	out, err := a.client.GetTableMetadata(ctx, &athena.GetTableMetadataInput{
 		CatalogName:  aws.String(a.table.Catalog),
 		DatabaseName: aws.String(a.table.Database),

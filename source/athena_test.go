@@ -346,6 +346,16 @@ func TestAthenaMetadataError(t *testing.T) {
 	}
 }
 
+func TestAthenaWithoutClient(t *testing.T) {
+	src, err := NewAthena(nil, testTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Query(t.Context(), time.Time{}, time.Time{}); err == nil || !strings.Contains(err.Error(), "WithPartitionScheme") {
+		t.Errorf("Query without a client or a partition scheme: %v", err)
+	}
+}
+
 func TestParseTable(t *testing.T) {
 	tests := []struct {
 		in      string
