@@ -38,8 +38,8 @@ func ExampleAthena_GroupQuery() {
 	// FROM "cloudtrail"."org_logs"
 	// WHERE "timestamp" >= '2026/03/01'
 	//     AND "timestamp" <= '2026/03/02'
-	//     AND eventtime >= '2026-03-01T00:00:00Z'
-	//     AND eventtime <= '2026-03-01T23:59:59Z'
+	//     AND replace(substr(eventtime, 1, 19), ' ', 'T') >= '2026-03-01T00:00:00'
+	//     AND replace(substr(eventtime, 1, 19), ' ', 'T') <= '2026-03-01T23:59:59'
 	//     AND useridentity.type = 'AssumedRole'
 	//     AND useridentity.sessioncontext.sessionissuer.arn IN ('arn:aws:iam::111122223333:role/o''brien')
 	//     AND (errorcode IS NULL OR errorcode = '')

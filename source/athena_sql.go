@@ -132,6 +132,16 @@ var athenaGroupColumns = slices.Concat(
 		{"resourcesjson", "json_format(CAST(resources AS JSON))"},
 	})
 
+// athenaTimeExpr is the eventtime string cut to its seconds, with a T between date and
+// time, so that it compares as the time it stands for with athenaTimeLayout literals:
+// CloudTrail writes "2026-03-01T12:00:00Z", but a fraction ("…:00.5Z" sorts before
+// "…:00Z") or an export's space for the T would not compare right as written. The seconds
+// are exact enough: the window is widened to whole seconds and cut exactly locally.
+const (
+	athenaTimeExpr   = "replace(substr(eventtime, 1, 19), ' ', 'T')"
+	athenaTimeLayout = "2006-01-02T15:04:05"
+)
+
 // buildAthenaSQL builds the query over table for the filter f (window included). With
 // grouped, it groups the matching events by athenaGroupColumns and returns each group's
 // size and first and last event time.
@@ -140,7 +150,7 @@ func buildAthenaSQL(table Table, scheme PartitionScheme, f *cloudtrail.Filter, g
 	if err != nil {
 		return "", err
 	}
-	q := querySpec{from: from, rows: athenaRowColumns, timeLayout: time.RFC3339, conds: partitionConds(scheme, f)}
+	q := querySpec{from: from, rows: athenaRowColumns, timeExpr: athenaTimeExpr, timeLayout: athenaTimeLayout, conds: partitionConds(scheme, f)}
 	if grouped {
 		q.groups = athenaGroupColumns
 	}

@@ -67,6 +67,7 @@ var queryTimeLayouts = []string{
 	"2006-01-02 15:04:05.999999999",
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
 	"2006-01-02 15:04:05.999999999 MST",
 }
 
@@ -213,7 +214,7 @@ func rowRecordJSON(v map[string]string, shape rowShape) ([]byte, error) {
 	w := &objWriter{}
 	w.open()
 	w.str("eventVersion", v["eventversion"])
-	if v["uitype"] != "" || v["uiarn"] != "" || v["uiprincipalid"] != "" || v["uiusername"] != "" || v["uiinvokedby"] != "" {
+	if slices.ContainsFunc(identityColumns, func(c sqlColumn) bool { return v[c.name] != "" }) {
 		w.key("userIdentity")
 		w.open()
 		w.str("type", v["uitype"])
@@ -222,7 +223,7 @@ func rowRecordJSON(v map[string]string, shape rowShape) ([]byte, error) {
 		w.str("accountId", v["uiaccountid"])
 		w.str("accessKeyId", v["uiaccesskeyid"])
 		w.str("userName", v["uiusername"])
-		if v["sitype"] != "" || v["siarn"] != "" {
+		if v["sitype"] != "" || v["siarn"] != "" || v["siprincipalid"] != "" || v["siaccountid"] != "" || v["siusername"] != "" {
 			w.key("sessionContext")
 			w.open()
 			w.key("sessionIssuer")
@@ -464,7 +465,8 @@ type querySpec struct {
 	from       string      // the table, as the FROM clause names it
 	rows       []sqlColumn // the columns of the rows query
 	groups     []sqlColumn // the columns the grouping query groups by; nil for the rows query
-	timeLayout string      // how eventtime literals are written
+	timeExpr   string      // the expression compared with the window; "" for eventtime
+	timeLayout string      // how the window's literals are written
 	conds      []string    // conditions before the window's (partition predicates)
 }
 
@@ -493,11 +495,15 @@ func (q querySpec) build(f *cloudtrail.Filter) (string, error) {
 	b.WriteString(q.from)
 	conds := slices.Clone(q.conds)
 	start, end := wholeSeconds(f)
+	timeExpr := q.timeExpr
+	if timeExpr == "" {
+		timeExpr = "eventtime"
+	}
 	if !start.IsZero() {
-		conds = append(conds, "eventtime >= '"+start.Format(q.timeLayout)+"'")
+		conds = append(conds, timeExpr+" >= '"+start.Format(q.timeLayout)+"'")
 	}
 	if !end.IsZero() {
-		conds = append(conds, "eventtime <= '"+end.Format(q.timeLayout)+"'")
+		conds = append(conds, timeExpr+" <= '"+end.Format(q.timeLayout)+"'")
 	}
 	fc, err := filterConds(f)
 	if err != nil {
@@ -530,9 +536,11 @@ func groupRecord(v map[string]string, shape rowShape) (trailscraper.Record, erro
 	if err != nil || n < 1 {
 		return trailscraper.Record{}, fmt.Errorf("%s %.20q is not a positive count", colCount, v[colCount])
 	}
-	last, err := parseQueryTime(v[colLastTime])
-	if err != nil {
-		return trailscraper.Record{}, fmt.Errorf("%s: %w", colLastTime, err)
+	var last time.Time // zero for a group of events without an eventTime
+	if s := v[colLastTime]; s != "" {
+		if last, err = parseQueryTime(s); err != nil {
+			return trailscraper.Record{}, fmt.Errorf("%s: %w", colLastTime, err)
+		}
 	}
 	v["eventtime"] = v[colFirstTime]
 	rec, err := rowRecord(v, shape)

@@ -176,18 +176,17 @@ func convertFields(m map[string]json.RawMessage, fields []field) (map[string]any
 // logPath matches the S3 key of a CloudTrail log file, whose folders are the partitions.
 var logPath = regexp.MustCompile(`AWSLogs/(?:o-[a-z0-9]+/)?([0-9]{12})/CloudTrail/([a-z0-9-]+)/([0-9]{4})/([0-9]{2})/([0-9]{2})/[^/]+\.json(\.gz)?$`)
 
-// loadLogs creates schema.table in db with the documented columns and the partition
-// columns, and loads every log file under dir into it, with the partitions its path
-// gives. It returns the number of records loaded.
-func loadLogs(ctx context.Context, db *sql.DB, dir, schema, table string) (int, error) {
-	tmp, err := os.CreateTemp("", "cloudtrail-*.ndjson")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	n := 0
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+// logRecord is one record and the partition values of the log file it is in.
+type logRecord struct {
+	raw                               json.RawMessage
+	account, region, year, month, day string // "" for NULL
+}
+
+// readLogDir returns the records of every log file under dir, with the partitions its S3
+// key gives.
+func readLogDir(dir string) ([]logRecord, error) {
+	var out []logRecord
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -199,36 +198,77 @@ func loadLogs(ctx context.Context, db *sql.DB, dir, schema, table string) (int, 
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		for i, raw := range recs {
-			var top map[string]json.RawMessage
-			if err := json.Unmarshal(raw, &top); err != nil {
-				return fmt.Errorf("%s record %d: %w", path, i, err)
-			}
-			row, err := convertFields(top, cloudTrailColumns)
-			if err != nil {
-				return fmt.Errorf("%s record %d: %w", path, i, err)
-			}
-			row["account"], row["region"] = m[1], m[2]
-			row["year"], row["month"], row["day"] = m[3], m[4], m[5]
-			row["timestamp"] = m[3] + "/" + m[4] + "/" + m[5]
-			line, err := json.Marshal(row)
-			if err != nil {
-				return err
-			}
-			w.Write(line)
-			w.WriteByte('\n')
-			n++
+		for _, raw := range recs {
+			out = append(out, logRecord{raw: raw, account: m[1], region: m[2], year: m[3], month: m[4], day: m[5]})
 		}
 		return nil
 	})
+	return out, err
+}
+
+// readJSONL returns the records of a file of one record a line, partitioned as the log
+// files that held them would be: by recipient account, region and event day.
+func readJSONL(path string) ([]logRecord, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0, err
+		return nil, err
+	}
+	var out []logRecord
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var r struct{ RecipientAccountID, AWSRegion, EventTime string }
+		if err := json.Unmarshal(line, &r); err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, i+1, err)
+		}
+		lr := logRecord{raw: line, account: r.RecipientAccountID, region: r.AWSRegion}
+		if len(r.EventTime) >= 10 {
+			lr.year, lr.month, lr.day = r.EventTime[0:4], r.EventTime[5:7], r.EventTime[8:10]
+		}
+		out = append(out, lr)
+	}
+	return out, nil
+}
+
+// loadRecords creates schema.table in db with the documented columns and the partition
+// columns, and loads recs into it.
+func loadRecords(ctx context.Context, db *sql.DB, recs []logRecord, schema, table string) error {
+	tmp, err := os.CreateTemp("", "cloudtrail-*.ndjson")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriter(tmp)
+	for i, lr := range recs {
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(lr.raw, &top); err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
+		}
+		row, err := convertFields(top, cloudTrailColumns)
+		if err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
+		}
+		for k, v := range map[string]string{"account": lr.account, "region": lr.region, "year": lr.year, "month": lr.month, "day": lr.day} {
+			if v != "" {
+				row[k] = v
+			}
+		}
+		if lr.year != "" {
+			row["timestamp"] = lr.year + "/" + lr.month + "/" + lr.day
+		}
+		line, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		w.Write(line)
+		w.WriteByte('\n')
 	}
 	if err := w.Flush(); err != nil {
-		return 0, err
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return 0, err
+		return err
 	}
 	var defs, spec []string
 	for _, c := range cloudTrailColumns {
@@ -246,10 +286,10 @@ func loadLogs(ctx context.Context, db *sql.DB, dir, schema, table string) (int, 
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
-			return 0, fmt.Errorf("%.80s…: %w", s, err)
+			return fmt.Errorf("%.80s…: %w", s, err)
 		}
 	}
-	return n, nil
+	return nil
 }
 
 // readLogFile returns the records of a CloudTrail log file.
