@@ -108,10 +108,12 @@ func check(t *testing.T, dir string, recs []logRecord, all []trailscraper.Record
 	if len(all) != len(recs) || len(all) == 0 {
 		t.Fatalf("%d records read, %d loaded", len(all), len(recs))
 	}
-	first, last := all[0].EventTime, all[0].EventTime
+	var times []time.Time // of the records that have one
 	roles := map[string]int{}
 	for _, r := range all {
-		first, last = minTime(first, r.EventTime), maxTime(last, r.EventTime)
+		if !r.EventTime.IsZero() {
+			times = append(times, r.EventTime)
+		}
 		if r.UserIdentity.Type == "AssumedRole" && r.UserIdentity.SessionIssuerARN != "" {
 			roles[r.UserIdentity.SessionIssuerARN]++
 		}
@@ -122,11 +124,8 @@ func check(t *testing.T, dir string, recs []logRecord, all []trailscraper.Record
 			role = arn
 		}
 	}
-	times := make([]time.Time, len(all))
-	for i, r := range all {
-		times[i] = r.EventTime
-	}
 	slices.SortFunc(times, time.Time.Compare)
+	first, last := times[0], times[len(times)-1]
 	mid, midEnd := times[len(times)/4], times[3*len(times)/4] // the middle half of the records
 	classic := []string{"region", "year", "month", "day"}
 	orgProjection := []string{"account", "region", "timestamp"}
@@ -252,18 +251,4 @@ func callKeys(recs []trailscraper.Record) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
