@@ -369,17 +369,23 @@ func lakeRowValues(row []map[string]string) map[string]string {
 			v[strings.ToLower(k)] = val
 		}
 	}
+	for _, c := range []string{"requestparameters", "resources"} { // the grouping query's names
+		if j, ok := v[c+"json"]; ok {
+			v[c] = j
+		}
+	}
 	return v
 }
 
 // lakeGroupColumns are the columns the aggregating query groups by: those of
-// athenaGroupColumns that Lake has.
+// athenaGroupColumns that Lake has. The JSON columns have names of their own, so that
+// ORDER BY cannot take them for the map and array columns.
 var lakeGroupColumns = slices.Concat(
 	groupCallColumns,
 	groupIdentityColumns,
 	[]sqlColumn{
-		{"requestparameters", "json_format(CAST(requestparameters AS JSON))"},
-		{"resources", "json_format(CAST(resources AS JSON))"},
+		{"requestparametersjson", "json_format(CAST(requestparameters AS JSON))"},
+		{"resourcesjson", "json_format(CAST(resources AS JSON))"},
 	})
 
 // lakeShape is how Lake's columns hold what the record JSON needs.

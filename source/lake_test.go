@@ -329,7 +329,7 @@ func TestLakeResourcesJSON(t *testing.T) {
 func TestLakeGroups(t *testing.T) {
 	rows := [][]any{{
 		lakeRow("eventsource", "s3.amazonaws.com", "eventname", "GetObject", "uitype", "IAMUser", "uiarn", "arn:aws:iam::1:user/a",
-			"requestparameters", `{"bucketName":"b","key":"k"}`, "eventcount", "7",
+			"requestparametersjson", `{"bucketName":"b","key":"k"}`, "eventcount", "7",
 			"firsttime", "2026-03-01 12:00:00.000", "lasttime", "2026-03-01 13:00:00.000"),
 		lakeRow("eventsource", "s3.amazonaws.com", "eventname", "GetObject", "eventcount", "x",
 			"firsttime", "2026-03-01 12:00:00.000", "lasttime", "2026-03-01 13:00:00.000"),
