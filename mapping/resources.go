@@ -1,0 +1,496 @@
+package mapping
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+)
+
+// Call is what resource scoping reads of one CloudTrail record.
+type Call struct {
+	Region string // awsRegion
+	// Account is the account whose resources the call acted on: recipientAccountId, else
+	// the caller's account.
+	Account      string
+	CallerARN    string // userIdentity.arn
+	CallerType   string // userIdentity.type ("IAMUser", …)
+	ResourceARNs []string
+	Request      json.RawMessage // requestParameters
+	Response     json.RawMessage // responseElements
+}
+
+// Source says where a scoped ARN came from.
+type Source uint8
+
+const (
+	// SourceNone: nothing in the call named the resource; every part but partition, region
+	// and account is "*".
+	SourceNone Source = iota
+	// SourceResources: the ARN is in the record's resources[].
+	SourceResources
+	// SourceRequest: built from (or given whole by) the request parameter Key.
+	SourceRequest
+	// SourceResponse: built from responseElements (a created resource; parts AWS
+	// generated are "*").
+	SourceResponse
+	// SourceCaller: the API acts on the caller itself (iam:GetUser without a user name).
+	SourceCaller
+	// SourceIndex: a bare name resolved by an ARN seen elsewhere in the run.
+	SourceIndex
+)
+
+// Resource is an ARN an action was used on and where it came from.
+type Resource struct {
+	ARN    string
+	Source Source
+	Key    string // the request key, for SourceRequest
+	// Assumed is set for an ARN built from a bare name where the real ARN may hold more (an
+	// IAM path, a secret's random suffix); an ARN seen elsewhere in the run may resolve it.
+	Assumed bool
+}
+
+// Origin describes the source for explanations: "resources[]", "request key bucketName",
+// "response", "caller", "index", "none".
+func (r Resource) Origin() string {
+	switch r.Source {
+	case SourceResources:
+		return "resources[]"
+	case SourceRequest:
+		if r.Key != "" {
+			return "request key " + r.Key
+		}
+		return "request"
+	case SourceResponse:
+		return "response"
+	case SourceCaller:
+		return "caller"
+	case SourceIndex:
+		return "index"
+	}
+	return "none"
+}
+
+const (
+	maxParams     = 512 // values read from a request or response
+	maxValues     = 16  // distinct values of one variable
+	maxCombos     = 64  // ARNs of one resource type from one call
+	minLooseStem  = 4   // shortest stem matched by suffix
+	maxCandidates = 64  // whole ARNs considered from one call
+)
+
+// Scoper builds the resource ARNs of one call's actions. It reads the request and
+// response once.
+type Scoper struct {
+	c        *Call
+	parsed   bool
+	req      []param
+	resp     []param
+	whole    []wholeARN
+	lowerReq []byte
+}
+
+// wholeARN is an ARN the call names as a whole: in resources[], or a request value.
+type wholeARN struct {
+	arn    string
+	source Source
+	key    string
+}
+
+// NewScoper returns a Scoper for c.
+func NewScoper(c *Call) *Scoper { return &Scoper{c: c} }
+
+func (s *Scoper) parse() {
+	if s.parsed {
+		return
+	}
+	s.parsed = true
+	s.req = flatten(s.c.Request, maxParams)
+	for _, a := range s.c.ResourceARNs {
+		if len(s.whole) < maxCandidates {
+			s.whole = append(s.whole, wholeARN{arn: a, source: SourceResources})
+		}
+	}
+	for _, p := range s.req {
+		if len(s.whole) >= maxCandidates {
+			break
+		}
+		if a, ok := arnValue(p.val); ok {
+			s.whole = append(s.whole, wholeARN{arn: a, source: SourceRequest, key: p.key})
+		} else if a, ok := queueURLARN(p.val); ok {
+			s.whole = append(s.whole, wholeARN{arn: a, source: SourceRequest, key: p.key})
+		}
+	}
+	s.lowerReq = bytes.ToLower(s.c.Request)
+}
+
+// Resources returns the resources the call used action on: nil when the action has no
+// resource types (it takes only "*"). A resource type is included when the call names it
+// (resources[], the request, the response, the caller); when it names none, the action's
+// only resource type with "*" for every part the call cannot tell (Source None), or nil
+// when there are several.
+func (s *Scoper) Resources(action string) []Resource {
+	types := typesOf(action)
+	if len(types) == 0 {
+		return nil
+	}
+	s.parse()
+	types = s.selectTypes(types)
+	consumed := map[string]bool{} // request values used whole for some type
+	var out []Resource
+	named := make([]bool, len(types))
+	for i, t := range types {
+		for _, w := range s.whole {
+			if t.fits(w.arn) {
+				out = append(out, Resource{ARN: w.arn, Source: w.source, Key: w.key})
+				named[i] = true
+				if w.source == SourceRequest {
+					consumed[w.key+"\x00"+w.arn] = true
+				}
+			}
+		}
+	}
+	for i, t := range types {
+		rs, evidence := s.fillType(t, s.req, consumed, SourceRequest)
+		if !evidence {
+			continue
+		}
+		for _, r := range rs {
+			if !named[i] || !strings.Contains(r.ARN, "*") {
+				out = append(out, r)
+			}
+		}
+		named[i] = true
+	}
+	for i, t := range types {
+		if named[i] {
+			continue
+		}
+		if rs := s.fromResponse(t); len(rs) > 0 {
+			out = append(out, rs...)
+			named[i] = true
+			continue
+		}
+		if s.c.CallerARN != "" && t.fits(s.c.CallerARN) && t.formats[0].service() == "iam" && s.c.CallerType == "IAMUser" {
+			out = append(out, Resource{ARN: s.c.CallerARN, Source: SourceCaller})
+			named[i] = true
+		}
+	}
+	if len(out) == 0 {
+		if len(types) != 1 {
+			return nil
+		}
+		f := &types[0].formats[0]
+		vals := make([]string, len(f.vars))
+		for j, v := range f.vars {
+			vals[j] = s.context(v, fill{})
+		}
+		return []Resource{{ARN: f.build(vals), Source: SourceNone}}
+	}
+	return dedupe(out)
+}
+
+// dedupe sorts resources by ARN and keeps the first of each ARN.
+func dedupe(rs []Resource) []Resource {
+	slices.SortStableFunc(rs, func(a, b Resource) int { return strings.Compare(a.ARN, b.ARN) })
+	return slices.CompactFunc(rs, func(a, b Resource) bool { return a.ARN == b.ARN })
+}
+
+// selectTypes keeps the types a resourceType parameter names, when it names some.
+func (s *Scoper) selectTypes(types []resType) []resType {
+	if len(types) < 2 {
+		return types
+	}
+	for _, p := range s.req {
+		if p.depth != 0 || p.norm != "resourcetype" {
+			continue
+		}
+		want := normKey(p.val)
+		var keep []resType
+		for _, t := range types {
+			if normKey(t.name) == want {
+				keep = append(keep, t)
+			}
+		}
+		if len(keep) > 0 {
+			return keep
+		}
+	}
+	return types
+}
+
+func (t *resType) fits(arn string) bool {
+	for i := range t.formats {
+		if _, ok := t.formats[i].extract(arn); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// context returns the value of a partition, region or account variable, or "*".
+func (s *Scoper) context(v string, f fill) string {
+	switch v {
+	case "Partition":
+		r := f.region
+		if r == "" {
+			r = s.c.Region
+		}
+		return partitionOf(r)
+	case "Region":
+		if f.region != "" {
+			return f.region
+		}
+		if s.c.Region != "" {
+			return s.c.Region
+		}
+	case "Account":
+		if f.noAccount {
+			return ""
+		}
+		if f.account != "" {
+			return f.account
+		}
+		if s.c.Account != "" {
+			return s.c.Account
+		}
+	}
+	return "*"
+}
+
+// fillType fills the first format of t from params. evidence reports whether any
+// variable other than partition, region and account was filled.
+func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, src Source) ([]Resource, bool) {
+	f := &t.formats[0]
+	svc := f.service()
+	choices := make([][]fill, len(f.vars))
+	keys := make([]string, len(f.vars))
+	evidence := false
+	first := firstNamedVar(f)
+	used := map[string]bool{}
+	for j, v := range f.vars {
+		if isContextVar(v) {
+			continue
+		}
+		fs, key := s.values(svc, t.name, v, j == lastNamedVar(f), params, consumed, used)
+		if len(fs) > 0 {
+			choices[j], keys[j] = fs, key
+			used[key] = true
+			if j == first {
+				evidence = true
+			}
+		}
+	}
+	if !evidence {
+		return nil, false
+	}
+	// Values that fill partition, region and account, from the other variables' values
+	// (a partial ARN, a wafv2 scope) or the call.
+	var out []Resource
+	idx := make([]int, len(f.vars))
+	for len(out) < maxCombos {
+		var ctx fill
+		assumed := false
+		key := ""
+		for j := range f.vars {
+			if len(choices[j]) == 0 {
+				continue
+			}
+			c := choices[j][idx[j]]
+			if c.account != "" {
+				ctx.account = c.account
+			}
+			if c.region != "" {
+				ctx.region = c.region
+			}
+			ctx.noAccount = ctx.noAccount || c.noAccount
+			assumed = assumed || c.assumed
+			if key == "" {
+				key = keys[j]
+			}
+		}
+		vals := make([]string, len(f.vars))
+		for j, v := range f.vars {
+			switch {
+			case len(choices[j]) > 0:
+				vals[j] = choices[j][idx[j]].val
+			case isContextVar(v):
+				vals[j] = s.context(v, ctx)
+			default:
+				vals[j] = "*"
+			}
+		}
+		out = append(out, Resource{ARN: f.build(vals), Source: src, Key: key, Assumed: assumed})
+		// next combination
+		j := len(idx) - 1
+		for ; j >= 0; j-- {
+			if len(choices[j]) == 0 {
+				continue
+			}
+			idx[j]++
+			if idx[j] < len(choices[j]) {
+				break
+			}
+			idx[j] = 0
+		}
+		if j < 0 {
+			break
+		}
+	}
+	return out, true
+}
+
+// firstNamedVar is the index of the format's first variable that names the resource (not
+// partition, region, account or a wafv2 scope): a type counts as named by the call only
+// when that one is filled (an object key alone does not name an access point's object).
+func firstNamedVar(f *format) int {
+	for j, v := range f.vars {
+		if !isContextVar(v) && v != "Scope" {
+			return j
+		}
+	}
+	return -1
+}
+
+// lastNamedVar is the index of the format's last variable that is not partition, region or
+// account: the one a bare "name" parameter may fill.
+func lastNamedVar(f *format) int {
+	for j := len(f.vars) - 1; j >= 0; j-- {
+		if !isContextVar(f.vars[j]) {
+			return j
+		}
+	}
+	return -1
+}
+
+// genericVars are variables whose name says nothing of the resource; the resource type's
+// name stands in for them.
+var genericVars = map[string]bool{"ResourceId": true, "Id": true, "Name": true, "ResourceName": true, "Identifier": true}
+
+// values finds the request values of variable v of resource type typ, by the first rule that
+// finds any: curated aliases, the same normalised key, the same stem ("queueUrl" for
+// "QueueName"), a top-level key whose stem ends the other's, the resource type's name for a
+// generic variable, a top-level "name" for the last variable.
+func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed, used map[string]bool) ([]fill, string) {
+	aliasK, claimed := aliasKeys(svc, typ, v)
+	nv := normKey(v)
+	sv := stem(nv)
+	if genericVars[v] {
+		sv = normKey(typ)
+	}
+	rules := []func(p *param) bool{
+		func(p *param) bool { return slices.Contains(aliasK, p.norm) },
+		func(p *param) bool { return p.norm == nv && (!genericVars[v] || p.depth == 0) },
+		func(p *param) bool { return len(sv) >= 3 && stem(p.norm) == sv },
+		func(p *param) bool {
+			ps := stem(p.norm)
+			return p.depth == 0 && ps != p.norm && len(ps) >= minLooseStem && len(sv) >= minLooseStem &&
+				(strings.HasSuffix(ps, sv) || strings.HasSuffix(sv, ps))
+		},
+		func(p *param) bool { return last && p.depth == 0 && p.norm == "name" && strings.HasSuffix(v, "Name") },
+		func(p *param) bool {
+			return last && p.depth == 0 && p.norm == "resourceid" && len(s.req) > 0 && s.hasTop("resourcetype")
+		},
+	}
+	for i, rule := range rules {
+		var out []fill
+		key := ""
+		for k := range params {
+			p := &params[k]
+			if consumed[p.key+"\x00"+p.val] || used[p.key] || (i > 0 && slices.Contains(claimed, p.norm)) || !rule(p) {
+				continue
+			}
+			f, ok := transform(svc, typ, v, p.val)
+			if !ok {
+				continue
+			}
+			if !slices.Contains(out, f) && len(out) < maxValues {
+				out = append(out, f)
+				if key == "" {
+					key = p.key
+				}
+			}
+		}
+		if len(out) > 0 {
+			return out, key
+		}
+	}
+	return nil, ""
+}
+
+func (s *Scoper) hasTop(norm string) bool {
+	for _, p := range s.req {
+		if p.depth == 0 && p.norm == norm {
+			return true
+		}
+	}
+	return false
+}
+
+// fromResponse finds a resource of type t that the call created, in responseElements: an
+// ARN that fits, or values under the variables' names. A part that the request does not
+// hold was generated by AWS and is not reusable: it becomes "*".
+func (s *Scoper) fromResponse(t resType) []Resource {
+	if len(s.c.Response) == 0 {
+		return nil
+	}
+	if s.resp == nil {
+		s.resp = flatten(s.c.Response, maxParams)
+		if s.resp == nil {
+			s.resp = []param{}
+		}
+	}
+	var out []Resource
+	for _, p := range s.resp {
+		a, ok := arnValue(p.val)
+		if !ok {
+			continue
+		}
+		for i := range t.formats {
+			f := &t.formats[i]
+			vals, ok := f.extract(a)
+			if !ok {
+				continue
+			}
+			for j, v := range f.vars {
+				if !isContextVar(v) && !s.inRequest(vals[j]) {
+					vals[j] = "*"
+				}
+			}
+			out = append(out, Resource{ARN: f.build(vals), Source: SourceResponse})
+			break
+		}
+		if len(out) >= maxCombos {
+			break
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	rs, evidence := s.fillType(t, s.resp, nil, SourceResponse)
+	if !evidence {
+		return nil
+	}
+	f := &t.formats[0]
+	for i := range rs {
+		vals, ok := f.extract(rs[i].ARN)
+		if !ok {
+			continue
+		}
+		for j, v := range f.vars {
+			if !isContextVar(v) && !s.inRequest(vals[j]) {
+				vals[j] = "*"
+			}
+		}
+		rs[i].ARN, rs[i].Key = f.build(vals), ""
+	}
+	return rs
+}
+
+// inRequest reports whether the request holds the value (so AWS did not make it up).
+func (s *Scoper) inRequest(v string) bool {
+	if v == "" || v == "*" {
+		return true
+	}
+	return bytes.Contains(s.lowerReq, bytes.ToLower([]byte(v)))
+}

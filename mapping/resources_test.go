@@ -1,0 +1,116 @@
+package mapping
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestScoperResources(t *testing.T) {
+	tests := []struct {
+		name   string
+		action string
+		call   Call
+		want   []Resource // nil: "*"
+	}{
+		{name: "s3 object from bucket and key", action: "s3:GetObject",
+			call: Call{Region: "eu-west-1", Account: "111111111111", Request: []byte(`{"bucketName":"b","key":"dir/k.txt"}`)},
+			want: []Resource{{ARN: "arn:aws:s3:::b/dir/k.txt", Source: SourceRequest, Key: "bucketName"}}},
+		{name: "resources[] wins and is used whole", action: "s3:GetObject",
+			call: Call{Region: "eu-west-1", ResourceARNs: []string{"arn:aws:s3:::b/k"}, Request: []byte(`{"bucketName":"b","key":"k"}`)},
+			want: []Resource{{ARN: "arn:aws:s3:::b/k", Source: SourceResources}}},
+		{name: "china partition from region", action: "dynamodb:GetItem",
+			call: Call{Region: "cn-north-1", Account: "111111111111", Request: []byte(`{"tableName":"T"}`)},
+			want: []Resource{{ARN: "arn:aws-cn:dynamodb:cn-north-1:111111111111:table/T", Source: SourceRequest, Key: "tableName"}}},
+		{name: "no resource types is star", action: "ec2:DescribeInstances",
+			call: Call{Region: "eu-west-1", Request: []byte(`{"instanceId":"i-1"}`)}},
+		{name: "failed call with null request: only type, parts star", action: "lambda:GetFunction",
+			call: Call{Region: "us-east-1", Account: "111111111111"},
+			want: []Resource{{ARN: "arn:aws:lambda:us-east-1:111111111111:function:*", Source: SourceNone}}},
+		{name: "sqs queue url", action: "sqs:SendMessage",
+			call: Call{Region: "eu-west-1", Account: "111111111111", Request: []byte(`{"queueUrl":"https://sqs.us-east-2.amazonaws.com/222222222222/Q"}`)},
+			want: []Resource{{ARN: "arn:aws:sqs:us-east-2:222222222222:Q", Source: SourceRequest, Key: "queueUrl"}}},
+		{name: "lambda partial ARN names the account", action: "lambda:GetFunction",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"functionName":"222222222222:function:f"}`)},
+			want: []Resource{{ARN: "arn:aws:lambda:us-east-1:222222222222:function:f", Source: SourceRequest, Key: "functionName"}}},
+		{name: "lambda qualified name", action: "lambda:GetFunction",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"functionName":"f:PROD"}`)},
+			want: []Resource{{ARN: "arn:aws:lambda:us-east-1:111111111111:function:f", Source: SourceRequest, Key: "functionName"}}},
+		{name: "secret name gets the suffix pattern", action: "secretsmanager:GetSecretValue",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"secretId":"db/pw"}`)},
+			want: []Resource{{ARN: "arn:aws:secretsmanager:us-east-1:111111111111:secret:db/pw-??????", Source: SourceRequest, Key: "secretId", Assumed: true}}},
+		{name: "ssm parameter leading slash", action: "ssm:GetParameter",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"name":"/a/b"}`)},
+			want: []Resource{{ARN: "arn:aws:ssm:us-east-1:111111111111:parameter/a/b", Source: SourceRequest, Key: "name"}}},
+		{name: "kms alias does not name the key", action: "kms:Encrypt",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"keyId":"alias/x"}`)},
+			want: []Resource{{ARN: "arn:aws:kms:us-east-1:111111111111:key/*", Source: SourceNone}}},
+		{name: "iam user is the caller", action: "iam:ListAccessKeys",
+			call: Call{Region: "us-east-1", Account: "111111111111", CallerType: "IAMUser", CallerARN: "arn:aws:iam::111111111111:user/ops/bob"},
+			want: []Resource{{ARN: "arn:aws:iam::111111111111:user/ops/bob", Source: SourceCaller}}},
+		{name: "iam user by name assumes no path", action: "iam:ListAccessKeys",
+			call: Call{Region: "us-east-1", Account: "111111111111", CallerType: "IAMUser", CallerARN: "arn:aws:iam::111111111111:user/bob", Request: []byte(`{"userName":"alice"}`)},
+			want: []Resource{{ARN: "arn:aws:iam::111111111111:user/alice", Source: SourceRequest, Key: "userName", Assumed: true}}},
+		{name: "created id from the response is star", action: "ec2:CreateVolume",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"size":8}`), Response: []byte(`{"volumeId":"vol-123"}`)},
+			want: []Resource{{ARN: "arn:aws:ec2:us-east-1:111111111111:volume/*", Source: SourceResponse}}},
+		{name: "wafv2 cloudfront scope is global in us-east-1", action: "wafv2:GetWebACL",
+			call: Call{Region: "eu-west-1", Account: "111111111111", Request: []byte(`{"name":"acl","scope":"CLOUDFRONT","id":"abc"}`)},
+			want: []Resource{{ARN: "arn:aws:wafv2:us-east-1:111111111111:global/webacl/acl/abc", Source: SourceRequest, Key: "scope"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := NewScoper(&tc.call).Resources(tc.action)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Resources(%s) (-want +got):\n%s", tc.action, diff)
+			}
+			for _, r := range got {
+				if !FitsFormat(tc.action, r.ARN) {
+					t.Errorf("%s does not fit a format of %s", r.ARN, tc.action)
+				}
+			}
+		})
+	}
+}
+
+func TestWiden(t *testing.T) {
+	tests := []struct{ name, action, arn, want string }{
+		{"object key", "s3:GetObject", "arn:aws:s3:::b/dir/k", "arn:aws:s3:::b/*"},
+		{"then the bucket", "s3:GetObject", "arn:aws:s3:::b/*", "arn:aws:s3:::*/*"},
+		{"then star", "s3:GetObject", "arn:aws:s3:::*/*", "*"},
+		{"no format fits", "s3:GetObject", "arn:aws:sqs:us-east-1:1:q", "*"},
+		{"table", "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111111111111:table/T", "arn:aws:dynamodb:us-east-1:111111111111:table/*"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Widen(tc.action, tc.arn); got != tc.want {
+				t.Errorf("Widen(%s, %s) = %s, want %s", tc.action, tc.arn, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIndex(t *testing.T) {
+	x := NewIndex(10)
+	x.Add("arn:aws:iam::111111111111:user/ops/bob")
+	x.Add("arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf")
+	x.Add("arn:aws:iam::111111111111:role/a/r")
+	x.Add("arn:aws:iam::111111111111:role/b/r") // two roles named r: ambiguous
+	tests := []struct {
+		name, assumed, want string
+		ok                  bool
+	}{
+		{"user path", "arn:aws:iam::111111111111:user/bob", "arn:aws:iam::111111111111:user/ops/bob", true},
+		{"secret suffix", "arn:aws:secretsmanager:us-east-1:111111111111:secret:db-??????", "arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf", true},
+		{"ambiguous", "arn:aws:iam::111111111111:role/r", "", false},
+		{"other account", "arn:aws:iam::222222222222:user/bob", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := x.Resolve(tc.assumed)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("Resolve(%s) = %s, %v; want %s, %v", tc.assumed, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}

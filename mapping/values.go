@@ -1,0 +1,167 @@
+package mapping
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// param is one string value of a request or response, under its key.
+type param struct {
+	key   string // as logged ("bucketName")
+	norm  string // lower case, letters and digits only ("bucketname")
+	val   string
+	depth int // 0 for top-level keys
+}
+
+// flatten returns every string (and number) value of a JSON document with the key it is
+// under (array elements take the key of their array), in key order, at most limit values.
+func flatten(raw json.RawMessage, limit int) []param {
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if d.Decode(&v) != nil {
+		return nil
+	}
+	var out []param
+	var walk func(key string, v any, depth int)
+	walk = func(key string, v any, depth int) {
+		if len(out) >= limit {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			ks := make([]string, 0, len(x))
+			for k := range x {
+				ks = append(ks, k)
+			}
+			slices.Sort(ks)
+			for _, k := range ks {
+				walk(k, x[k], depth+1)
+			}
+		case []any:
+			for _, e := range x {
+				walk(key, e, depth)
+			}
+		case string:
+			if key != "" && x != "" {
+				out = append(out, param{key: key, norm: normKey(key), val: x, depth: depth})
+			}
+		case json.Number:
+			if key != "" {
+				out = append(out, param{key: key, norm: normKey(key), val: x.String(), depth: depth})
+			}
+		}
+	}
+	walk("", v, -1)
+	return out
+}
+
+// normKey lower-cases s and keeps only letters and digits: "x-amz-copy-source" →
+// "xamzcopysource", "BucketName" → "bucketname".
+func normKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// identSuffixes are the endings that say a key or variable identifies something; stripped
+// to compare what is identified ("queueUrl", "QueueName" → "queue").
+var identSuffixes = []string{"withoutleadingslash", "withpath", "identifiers", "identifier", "names", "name",
+	"arns", "arn", "ids", "id", "urls", "url"}
+
+// stem strips one identifying suffix.
+func stem(norm string) string {
+	for _, s := range identSuffixes {
+		if strings.HasSuffix(norm, s) && len(norm) > len(s) {
+			return norm[:len(norm)-len(s)]
+		}
+	}
+	return norm
+}
+
+// arnValue returns s as an ARN when it is one, also URL-encoded ("arn%3Aaws%3A…").
+func arnValue(s string) (string, bool) {
+	if strings.HasPrefix(s, "arn:") {
+		return s, true
+	}
+	if strings.HasPrefix(s, "arn%3A") || strings.HasPrefix(s, "arn%3a") {
+		if u, err := url.PathUnescape(s); err == nil {
+			return u, true
+		}
+	}
+	return "", false
+}
+
+// arnParts splits an ARN into partition, service, region, account and resource.
+func arnParts(arn string) (partition, service, region, account, resource string, ok bool) {
+	p := strings.SplitN(arn, ":", 6)
+	if len(p) < 6 || p[0] != "arn" {
+		return "", "", "", "", "", false
+	}
+	return p[1], p[2], p[3], p[4], p[5], true
+}
+
+// lastSegment is the part of an ARN's resource after its last "/" or ":".
+func lastSegment(arn string) string {
+	_, _, _, _, res, ok := arnParts(arn)
+	if !ok {
+		return arn
+	}
+	if i := strings.LastIndexAny(res, "/:"); i >= 0 {
+		return res[i+1:]
+	}
+	return res
+}
+
+// queueURLARN turns an SQS queue URL (https://sqs.us-east-2.amazonaws.com/123456789012/MyQueue,
+// or the legacy https://us-east-2.queue.amazonaws.com/…) into the queue's ARN.
+func queueURLARN(s string) (string, bool) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", false
+	}
+	host := u.Hostname()
+	var region string
+	switch {
+	case strings.HasPrefix(host, "sqs.") && strings.Count(host, ".") >= 3:
+		region = strings.SplitN(host, ".", 3)[1]
+	case strings.Contains(host, ".queue.amazonaws."):
+		region = strings.SplitN(host, ".", 2)[0]
+	case host == "queue.amazonaws.com":
+		region = "us-east-1"
+	default:
+		return "", false
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) != 2 || !isAccountID(parts[0]) || parts[1] == "" {
+		return "", false
+	}
+	return "arn:" + partitionOf(region) + ":sqs:" + region + ":" + parts[0] + ":" + parts[1], true
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
