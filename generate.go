@@ -25,7 +25,58 @@ type config struct {
 	logger  *slog.Logger
 	strict  bool
 	skipped func(error)
+	mode    ResourceMode
+	limit   int
 }
+
+// ResourceMode says where the resources of a policy's statements come from.
+type ResourceMode uint8
+
+const (
+	// ResourcesLogged uses the ARNs CloudTrail lists in each record's resources[] that fit
+	// the action's resource types, "*" otherwise. It is the default.
+	ResourcesLogged ResourceMode = iota
+	// ResourcesScoped builds every permission's resources from the call: resources[], the
+	// request, the response, the caller (see mapping.Scope and docs/mapping.md).
+	ResourcesScoped
+	// ResourcesStar puts every statement on "*".
+	ResourcesStar
+)
+
+func (m ResourceMode) String() string {
+	switch m {
+	case ResourcesLogged:
+		return "logged"
+	case ResourcesScoped:
+		return "scoped"
+	case ResourcesStar:
+		return "star"
+	}
+	return "unknown"
+}
+
+// ParseResourceMode returns the mode named "logged", "scoped" or "star".
+func ParseResourceMode(s string) (ResourceMode, error) {
+	for _, m := range []ResourceMode{ResourcesLogged, ResourcesScoped, ResourcesStar} {
+		if s == m.String() {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown resource mode %q (want logged, scoped or star)", s)
+}
+
+// WithResources sets where the policy's resources come from (default [ResourcesLogged]).
+func WithResources(m ResourceMode) Option { return func(c *config) { c.mode = m } }
+
+// DefaultResourceLimit is the number of distinct resource lists kept per action before
+// they are collapsed.
+const DefaultResourceLimit = 1000
+
+// WithResourceLimit keeps at most n distinct resource lists per action (default
+// [DefaultResourceLimit]); past that, the action's ARNs are collapsed by writing one more
+// part of each as "*" (an S3 object key first, then the bucket), with a warning naming the
+// action. It bounds the memory a run takes whatever the input.
+func WithResourceLimit(n int) Option { return func(c *config) { c.limit = max(n, 1) } }
 
 // WithLogger sends the generator's warnings to l: actions that are not in the service
 // reference, events that map to no action, records skipped. By default they are discarded.
@@ -67,10 +118,14 @@ func GeneratePolicy(records iter.Seq2[Record, error], opts ...Option) (*iam.Poli
 // Generator accumulates the permissions of records one at a time; [GeneratePolicy] is a
 // loop over it. It is not safe for concurrent use.
 type Generator struct {
-	cfg      config
-	mapper   func(*Record) mapping.Mapping // mapping.For; replaced in tests
-	grants   map[string]iam.Statement      // distinct action+resources
-	actions  map[iam.Action]*Explanation
+	cfg     config
+	mapper  func(*Record) mapping.Mapping // mapping.For; replaced in tests
+	grants  map[iam.Action]*actionGrants
+	actions map[iam.Action]*Explanation
+	// index holds the IAM and Secrets Manager ARNs seen in the run (scoped mode), assumed
+	// the ARNs built from bare names that it may resolve.
+	index    *mapping.Index
+	assumed  map[string]struct{}
 	unmapped map[cloudtrail.Event]int
 	records  int
 	skipped  int
@@ -90,6 +145,10 @@ type Explanation struct {
 	// times, zero when no record had one.
 	Count               int
 	FirstSeen, LastSeen time.Time
+	// ResourceSources says, in the scoped resource mode, where each resource ARN came from:
+	// "resources[]", "request key bucketName", "response", "caller", "index", "none". It
+	// holds at most the resource limit of ARNs.
+	ResourceSources map[string]string
 }
 
 // NewGenerator returns an empty Generator.
@@ -97,15 +156,23 @@ func NewGenerator(opts ...Option) *Generator {
 	g := &Generator{
 		cfg:      config{logger: slog.New(slog.DiscardHandler)},
 		mapper:   mapping.For,
-		grants:   map[string]iam.Statement{},
+		grants:   map[iam.Action]*actionGrants{},
 		actions:  map[iam.Action]*Explanation{},
 		unmapped: map[cloudtrail.Event]int{},
 	}
+	g.cfg.limit = DefaultResourceLimit
 	for _, o := range opts {
 		o(&g.cfg)
 	}
+	if g.cfg.mode == ResourcesScoped {
+		g.index = mapping.NewIndex(indexLimit)
+		g.assumed = map[string]struct{}{}
+	}
 	return g
 }
+
+// indexLimit bounds the run-wide index of ARNs seen and the set of ARNs it may resolve.
+const indexLimit = 100_000
 
 // Add records the permissions r needed.
 func (g *Generator) Add(r *Record) {
@@ -113,6 +180,11 @@ func (g *Generator) Add(r *Record) {
 	m := g.mapper(r)
 	if m.Outcome == mapping.Unmapped {
 		g.unmapped[r.Event()] += max(r.Count, 1)
+	}
+	if g.cfg.mode == ResourcesScoped && len(m.Permissions) > 0 {
+		s := mapping.NewScoper(mapping.CallOf(r))
+		mapping.Scope(s, &m)
+		s.SeenARNs(g.index.Add)
 	}
 	for _, p := range m.Permissions {
 		g.add(r, p)
@@ -184,26 +256,23 @@ func (g *Generator) Skipped() int { return g.skipped }
 func (g *Generator) Unmapped() map[cloudtrail.Event]int { return maps.Clone(g.unmapped) }
 
 func (g *Generator) add(r *Record, p mapping.Permission) {
-	res := p.Resources
+	res, weak := p.Resources, false
+	switch g.cfg.mode {
+	case ResourcesStar:
+		res = nil
+	case ResourcesScoped:
+		res, weak = g.scoped(r, p)
+	}
 	if len(res) == 0 {
-		res = []string{"*"}
+		res = star
 	}
-	var kb strings.Builder
-	kb.WriteString(string(p.Action))
-	for _, s := range res {
-		kb.WriteByte(0)
-		kb.WriteString(s)
+	ag := g.grants[p.Action]
+	if ag == nil {
+		ag = &actionGrants{sets: map[string]struct{}{}}
+		g.grants[p.Action] = ag
 	}
-	key := kb.String()
-	if _, ok := g.grants[key]; !ok {
-		g.grants[key] = iam.Statement{Effect: iam.Allow, Action: []iam.Action{p.Action}, Resource: slices.Clone(res)}
-	}
-	e := g.actions[p.Action]
-	if e == nil {
-		_, known := servicedefs.Canonical(string(p.Action))
-		e = &Explanation{Action: p.Action, Events: map[string]int{}, Rules: map[string]int{}, Known: known}
-		g.actions[p.Action] = e
-	}
+	ag.add(p.Action, res, weak, g.cfg.limit)
+	e := g.explanation(p.Action)
 	n := max(r.Count, 1)
 	e.Events[r.Event().String()] += n
 	e.Rules[p.Rule] += n
@@ -218,6 +287,17 @@ func (g *Generator) add(r *Record, p mapping.Permission) {
 	if !last.IsZero() && last.After(e.LastSeen) {
 		e.LastSeen = last
 	}
+}
+
+// explanation returns the explanation of action a, made on first use.
+func (g *Generator) explanation(a iam.Action) *Explanation {
+	e := g.actions[a]
+	if e == nil {
+		_, known := servicedefs.Canonical(string(a))
+		e = &Explanation{Action: a, Events: map[string]int{}, Rules: map[string]int{}, Known: known}
+		g.actions[a] = e
+	}
+	return e
 }
 
 // Unknown returns the actions added so far that are not in the embedded service reference,
@@ -257,10 +337,23 @@ func (g *Generator) Policy() (*iam.Policy, error) {
 		g.cfg.logger.Warn(err.Error())
 	}
 	g.warnUnmapped()
-	keys := slices.Sorted(maps.Keys(g.grants))
-	stmts := make([]iam.Statement, len(keys))
-	for i, k := range keys {
-		stmts[i] = g.grants[k]
+	var stmts []iam.Statement
+	for _, a := range slices.Sorted(maps.Keys(g.grants)) {
+		ag := g.grants[a]
+		if ag.level > 0 {
+			g.cfg.logger.Warn(fmt.Sprintf("%s: more than %d distinct resources (%d calls); each ARN written with its last %d part(s) as \"*\"",
+				a, g.cfg.limit, ag.calls, ag.level))
+		}
+		sets := ag.sets
+		if len(sets) == 0 {
+			// Only failed calls that named no resource: the action on what they could say.
+			sets = ag.weak
+		}
+		for _, k := range slices.Sorted(maps.Keys(sets)) {
+			stmts = append(stmts, iam.Statement{Effect: iam.Allow, Action: []iam.Action{a}, Resource: g.resolve(strings.Split(k, "\x00"))})
+		}
 	}
 	return policy.Build(stmts), nil
 }
+
+var star = []string{"*"}

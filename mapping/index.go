@@ -72,22 +72,12 @@ func (x *Index) Resolve(assumed string) (string, bool) {
 // Len returns the number of names indexed.
 func (x *Index) Len() int { return len(x.m) }
 
-// SeenARNs calls fn for every whole ARN the call names: in resources[], the request and
-// the response, for a run-wide [Index].
+// SeenARNs calls fn for every whole ARN the call names in resources[] and the request, for
+// a run-wide [Index]. ARNs of the response are left out: a created resource's ARN holds
+// parts AWS generated (a secret's suffix), which the next run would not reproduce.
 func (s *Scoper) SeenARNs(fn func(arn string)) {
 	s.parse()
 	for _, w := range s.whole {
 		fn(w.arn)
-	}
-	if len(s.c.Response) == 0 || !strings.Contains(string(s.c.Response), "arn:") {
-		return
-	}
-	if s.resp == nil {
-		s.resp = flatten(s.c.Response, maxParams)
-	}
-	for _, p := range s.resp {
-		if a, ok := arnValue(p.val); ok {
-			fn(a)
-		}
 	}
 }

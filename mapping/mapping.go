@@ -59,6 +59,13 @@ type Permission struct {
 	Action    iam.Action
 	Resources []string // resource ARNs, or ["*"]
 	Rule      string   // the mapping rule that decided, for explanations
+	// Scoped holds the resources built from the call by [Scope] (the "scoped" mode), with
+	// where each came from; nil when the action takes only "*" (or before Scope).
+	Scoped []Resource
+	// ruled: Resources were read from the request by the rule itself (the role passed, a
+	// copy's source and destination, API Gateway's path, a re-encryption's keys); Scope
+	// keeps them.
+	ruled bool
 }
 
 // Permissions returns the IAM permissions the call in r needed: none for events that need
@@ -88,10 +95,13 @@ func For(r *cloudtrail.Record) Mapping {
 			return Mapping{Outcome: Unmapped, Rule: ruleUnmapped}
 		}
 		m.Rule = g.rule
-		m.Permissions = append(m.Permissions, Permission{Action: g.action, Resources: []string{apiGatewayARN(r.AWSRegion, g.path)}, Rule: g.rule})
+		m.Permissions = append(m.Permissions, Permission{Action: g.action, Resources: []string{apiGatewayARN(r.AWSRegion, g.path)}, Rule: g.rule, ruled: true})
 	}
 	if d.dynamic != nil {
 		m.Permissions = d.dynamic(r, q, m.Permissions)
+	}
+	if d.bearerToken && q.mentionsKey("accesstoken") {
+		return Mapping{Outcome: Permissionless, Rule: rulePermissionlessPrefix + "bearer-token"}
 	}
 	var firedBuf [16]bool
 	fired := firedBuf[:0]
@@ -112,6 +122,7 @@ func For(r *cloudtrail.Record) Mapping {
 	if len(m.Permissions) == 0 {
 		return Mapping{Outcome: Unmapped, Rule: ruleUnmapped}
 	}
+	m.Permissions = addGaps(d, r, q, m.Permissions)
 	for i := range m.Permissions {
 		if len(m.Permissions[i].Resources) == 0 {
 			m.Permissions[i].Resources = []string{"*"}
@@ -178,6 +189,11 @@ type decision struct {
 	apigateway *apiGatewayDecision
 	// dynamic adds permissions that depend on the request (curated overrides).
 	dynamic func(r *cloudtrail.Record, q *request, ps []Permission) []Permission
+	// key is the lower-case "prefix:operation" the gap tables (gaps.go) are keyed by.
+	key string
+	// bearerToken: the operation is authorized by a user's access token when the request
+	// carries one (Cognito user pools), not by IAM.
+	bearerToken bool
 }
 
 // grant is one action of a decision and how to find its resources.
@@ -213,8 +229,10 @@ func (g *grant) permission(r *cloudtrail.Record, q *request) Permission {
 		p.Resources = matchingARNs(r.ResourceARNs, g.formats)
 	case resourcesRoles:
 		p.Resources = q.stringsWhere(isRoleARN)
+		p.ruled = len(p.Resources) > 0
 	case resourcesLayers:
 		p.Resources = q.stringsWhere(isLayerARN)
+		p.ruled = len(p.Resources) > 0
 	case resourcesRecordAll:
 		p.Resources = sortedCopy(r.ResourceARNs)
 	}
@@ -337,7 +355,22 @@ func operationNames(name string) []string {
 	return []string{name}
 }
 
+// makeDecision decides for a pair and notes what the gap tables need.
 func makeDecision(source, name string) *decision {
+	d := decideOperation(source, name)
+	if d.outcome != Mapped && d.outcome != Unverified {
+		return d
+	}
+	prefix, _ := servicedefs.PrefixForEventSource(source)
+	names := operationNames(name)
+	d.key = strings.ToLower(prefix + ":" + names[len(names)-1])
+	if bearerTokenOperations[d.key] {
+		d.bearerToken = true
+	}
+	return d
+}
+
+func decideOperation(source, name string) *decision {
 	if source == "" || name == "" {
 		return &decision{outcome: Unmapped, rule: ruleUnmapped}
 	}
@@ -354,6 +387,9 @@ func makeDecision(source, name string) *decision {
 	}
 	for _, n := range names {
 		if rule, ok := permissionless[strings.ToLower(prefix+":"+n)]; ok {
+			return &decision{outcome: Permissionless, rule: rulePermissionlessPrefix + rule}
+		}
+		if rule, ok := unauthenticated[strings.ToLower(prefix+":"+n)]; ok {
 			return &decision{outcome: Permissionless, rule: rulePermissionlessPrefix + rule}
 		}
 	}

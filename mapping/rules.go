@@ -157,13 +157,13 @@ func copyObject(r *cloudtrail.Record, q *request, ps []Permission) []Permission 
 			get.Action = "s3:GetObjectVersion"
 		}
 		if bucket, key, ok := strings.Cut(s, "/"); ok && bucket != "" && key != "" && !strings.HasPrefix(s, "arn:") {
-			get.Resources = []string{"arn:aws:s3:::" + bucket + "/" + key}
+			get.Resources, get.ruled = []string{"arn:aws:s3:::" + bucket + "/" + key}, true
 		}
 	}
 	put := Permission{Action: "s3:PutObject", Rule: rule}
 	bucket, key := q.strings("bucketname"), q.strings("key")
 	if len(bucket) > 0 && len(key) > 0 && bucket[0] != "" && key[0] != "" {
-		put.Resources = []string{"arn:aws:s3:::" + bucket[0] + "/" + key[0]}
+		put.Resources, put.ruled = []string{"arn:aws:s3:::" + bucket[0] + "/" + key[0]}, true
 	}
 	return append(ps, get, put)
 }
@@ -191,6 +191,7 @@ func reEncrypt(r *cloudtrail.Record, q *request, ps []Permission) []Permission {
 		}
 		if len(f) > 0 && len(t) > 0 {
 			from.Resources, to.Resources = sortedCopy(f), sortedCopy(t)
+			from.ruled, to.ruled = true, true
 		}
 	}
 	return append(ps, from, to)

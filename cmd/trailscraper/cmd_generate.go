@@ -22,6 +22,7 @@ With --log-dir or an AWS source flag it reads the records from there instead.`,
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "strict", Usage: "fail when the policy would name an action that is not in the AWS service reference"},
 			&cli.BoolFlag{Name: "explain", Usage: "print, instead of the policy, which events produced each action and which rule decided"},
+			&cli.StringFlag{Name: "resources", Value: "logged", Usage: "where resources come from: logged (resources[] of the records), scoped (ARNs built from each call), star (\"*\")"},
 		}, append(policyOutputFlags(), sourceFlags(true)...)...),
 		Action: runGenerate,
 	}
@@ -29,11 +30,15 @@ With --log-dir or an AWS source flag it reads the records from there instead.`,
 
 func runGenerate(c *cli.Context) error {
 	log := newLogger(c.App.ErrWriter, c.Bool("verbose"))
+	mode, err := trailscraper.ParseResourceMode(c.String("resources"))
+	if err != nil {
+		return usagef("--resources: %w", err)
+	}
 	recs, err := generateRecords(c, log)
 	if err != nil {
 		return err
 	}
-	opts := []trailscraper.Option{trailscraper.WithLogger(log)}
+	opts := []trailscraper.Option{trailscraper.WithLogger(log), trailscraper.WithResources(mode)}
 	if c.Bool("strict") {
 		opts = append(opts, trailscraper.WithStrict())
 	}

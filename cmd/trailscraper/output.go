@@ -38,6 +38,9 @@ func writeExplanation(w io.Writer, exps []trailscraper.Explanation) error {
 		for _, k := range slices.Sorted(maps.Keys(e.Events)) {
 			fmt.Fprintf(bw, "    event  %s (%d)\n", k, e.Events[k])
 		}
+		for _, k := range slices.Sorted(maps.Keys(e.ResourceSources)) {
+			fmt.Fprintf(bw, "    arn    %s (%s)\n", k, e.ResourceSources[k])
+		}
 	}
 	return bw.Flush()
 }

@@ -1,0 +1,100 @@
+package mapping
+
+import (
+	"cmp"
+	"strings"
+
+	"github.com/trailscraper/trailscraper/cloudtrail"
+)
+
+// CallOf returns what resource scoping reads of r: the region, the account whose resources
+// the call acted on (recipientAccountId, else the caller's), the caller, resources[], the
+// request and the response.
+func CallOf(r *cloudtrail.Record) *Call {
+	return &Call{
+		Region:       r.AWSRegion,
+		Account:      cmp.Or(r.RecipientAccountID, r.UserIdentity.AccountID),
+		CallerARN:    r.UserIdentity.ARN,
+		CallerType:   r.UserIdentity.Type,
+		ResourceARNs: r.ResourceARNs,
+		Request:      r.RequestParameters,
+		Response:     r.ResponseElements,
+	}
+}
+
+// Scope fills the Scoped resources of each of m's permissions from the call in s: the
+// resources a rule read from the request itself (a role passed, a copy's source and
+// destination, API Gateway's path) as they are, the others built by s from the action's
+// ARN formats. It is the "scoped" resource mode; [For] alone does not read the request
+// for resources.
+func Scope(s *Scoper, m *Mapping) {
+	for i := range m.Permissions {
+		p := &m.Permissions[i]
+		switch {
+		case p.ruled:
+			p.Scoped = make([]Resource, 0, len(p.Resources))
+			for _, a := range p.Resources {
+				src := SourceRequest
+				if containsString(s.c.ResourceARNs, a) {
+					src = SourceResources
+				}
+				p.Scoped = append(p.Scoped, Resource{ARN: a, Source: src})
+			}
+		case strings.EqualFold(string(p.Action), "iam:PassRole"):
+			p.Scoped = s.passedRoles()
+			if len(p.Scoped) == 0 {
+				p.Scoped = s.Resources(string(p.Action))
+			}
+		default:
+			p.Scoped = s.Resources(string(p.Action))
+		}
+	}
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// passedRoles returns the roles the request hands to a service: role ARNs under keys that
+// name a role, and role names (assumed to have the path "/").
+func (s *Scoper) passedRoles() []Resource {
+	s.parse()
+	var out []Resource
+	for _, p := range s.req {
+		if a, ok := arnValue(p.val); ok {
+			if isRoleARN(a) && strings.Contains(p.norm, "role") {
+				out = append(out, Resource{ARN: a, Source: SourceRequest, Key: p.key})
+			}
+			continue
+		}
+		if roleNameKey(p.norm, p.val) {
+			out = append(out, Resource{ARN: "arn:" + partitionOf(s.c.Region) + ":iam::" + cmp.Or(s.c.Account, "*") + ":role/" + p.val,
+				Source: SourceRequest, Key: p.key, Assumed: true})
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return dedupe(out)
+}
+
+// roleNameKey reports whether a request value under the normalised key names an IAM role
+// by name: a key ending in "rolename", or in "role" with a value that is not an upper-case
+// enumeration ("READER", "OWNER" are roles of other kinds).
+func roleNameKey(norm, val string) bool {
+	if val == "" || strings.ContainsAny(val, " :*") {
+		return false
+	}
+	switch {
+	case strings.HasSuffix(norm, "rolename") && norm != "rolesessionname":
+		return true
+	case strings.HasSuffix(norm, "role"):
+		return strings.ToUpper(val) != val
+	}
+	return false
+}

@@ -1,0 +1,122 @@
+package trailscraper
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/trailscraper/trailscraper/iam"
+	"github.com/trailscraper/trailscraper/mapping"
+)
+
+// actionGrants holds the distinct resource lists of one action, compactly: each list as
+// one string (ARNs joined by NUL). Past the resource limit they are collapsed.
+type actionGrants struct {
+	sets map[string]struct{}
+	// weak holds, in the scoped mode, the resources of failed calls that named none (the
+	// action's only type with "*" parts, or "*"): used only when no other call scopes the
+	// action, so that a failed call cannot widen what the successful ones scope.
+	weak  map[string]struct{}
+	level int // how many parts of each ARN are written as "*" (0 until collapsed)
+	calls int
+}
+
+func (ag *actionGrants) add(a iam.Action, res []string, weak bool, limit int) {
+	ag.calls++
+	if ag.level > 0 {
+		res = widenAll(a, res, ag.level)
+	}
+	key := strings.Join(res, "\x00")
+	if weak {
+		if ag.weak == nil {
+			ag.weak = map[string]struct{}{}
+		}
+		if len(ag.weak) < limit {
+			ag.weak[key] = struct{}{}
+		}
+		return
+	}
+	ag.sets[key] = struct{}{}
+	for len(ag.sets) > limit {
+		ag.level++
+		next := make(map[string]struct{}, len(ag.sets))
+		for k := range ag.sets {
+			next[strings.Join(widenAll(a, strings.Split(k, "\x00"), 1), "\x00")] = struct{}{}
+		}
+		ag.sets = next
+	}
+}
+
+// widenAll writes n more parts of each ARN as "*" (mapping.Widen); a list in which one
+// becomes "*" is just "*".
+func widenAll(a iam.Action, res []string, n int) []string {
+	out := make([]string, 0, len(res))
+	for _, r := range res {
+		for range n {
+			if r == "*" {
+				break
+			}
+			r = mapping.Widen(string(a), r)
+		}
+		if r == "*" {
+			return star
+		}
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// scoped returns a permission's resources in the scoped mode, and whether they are weak:
+// a failed call whose request names no resource.
+func (g *Generator) scoped(r *Record, p mapping.Permission) ([]string, bool) {
+	named := false
+	res := make([]string, 0, len(p.Scoped))
+	e := g.explanation(p.Action)
+	for _, s := range p.Scoped {
+		res = append(res, s.ARN)
+		named = named || s.Source != mapping.SourceNone
+		if s.Assumed && len(g.assumed) < indexLimit {
+			g.assumed[s.ARN] = struct{}{}
+		}
+		if e.ResourceSources == nil {
+			e.ResourceSources = map[string]string{}
+		}
+		if _, ok := e.ResourceSources[s.ARN]; !ok && len(e.ResourceSources) < g.cfg.limit {
+			e.ResourceSources[s.ARN] = s.Origin()
+		}
+	}
+	slices.Sort(res)
+	return slices.Compact(res), r.ErrorCode != "" && !named
+}
+
+// resolve replaces ARNs built from bare names by the ones the run's index saw.
+func (g *Generator) resolve(res []string) []string {
+	if len(g.assumed) == 0 {
+		return res
+	}
+	changed := false
+	for i, a := range res {
+		if _, ok := g.assumed[a]; !ok {
+			continue
+		}
+		if full, ok := g.index.Resolve(a); ok {
+			res[i], changed = full, true
+			g.actionSourceIndex(a, full)
+		}
+	}
+	if changed {
+		slices.Sort(res)
+		res = slices.Compact(res)
+	}
+	return res
+}
+
+// actionSourceIndex notes in the explanations that full came from the index.
+func (g *Generator) actionSourceIndex(assumed, full string) {
+	for _, e := range g.actions {
+		if _, ok := e.ResourceSources[assumed]; ok {
+			delete(e.ResourceSources, assumed)
+			e.ResourceSources[full] = "index"
+		}
+	}
+}
