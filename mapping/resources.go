@@ -88,6 +88,7 @@ type Scoper struct {
 	resp     []param
 	whole    []wholeARN
 	lowerReq []byte
+	single   bool // the action being scoped has one resource type
 }
 
 // wholeARN is an ARN the call names as a whole: in resources[], or a request value.
@@ -136,6 +137,7 @@ func (s *Scoper) Resources(action string) []Resource {
 	}
 	s.parse()
 	types = s.selectTypes(types)
+	s.single = len(types) == 1
 	consumed := map[string]bool{} // request values used whole for some type
 	var out []Resource
 	named := make([]bool, len(types))
@@ -387,7 +389,9 @@ func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed,
 			return p.depth == 0 && ps != p.norm && len(ps) >= minLooseStem && len(sv) >= minLooseStem &&
 				(strings.HasSuffix(ps, sv) || strings.HasSuffix(sv, ps))
 		},
-		func(p *param) bool { return last && p.depth == 0 && p.norm == "name" && strings.HasSuffix(v, "Name") },
+		func(p *param) bool {
+			return last && s.single && p.depth == 0 && p.norm == "name" && strings.HasSuffix(v, "Name")
+		},
 		func(p *param) bool {
 			return last && p.depth == 0 && p.norm == "resourceid" && len(s.req) > 0 && s.hasTop("resourcetype")
 		},
@@ -401,7 +405,7 @@ func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed,
 				continue
 			}
 			f, ok := transform(svc, typ, v, p.val)
-			if !ok {
+			if !ok || (!slashOK(v) && strings.Contains(f.val, "/")) {
 				continue
 			}
 			if !slices.Contains(out, f) && len(out) < maxValues {

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"cmp"
+	"regexp"
 	"strings"
 
 	"github.com/trailscraper/trailscraper/cloudtrail"
@@ -39,6 +40,11 @@ func Scope(s *Scoper, m *Mapping) {
 					src = SourceResources
 				}
 				p.Scoped = append(p.Scoped, Resource{ARN: a, Source: src})
+			}
+		case strings.HasPrefix(string(p.Action), "dynamodb:PartiQL"):
+			p.Scoped = s.partiQLTables()
+			if len(p.Scoped) == 0 {
+				p.Scoped = s.Resources(string(p.Action))
 			}
 		case strings.EqualFold(string(p.Action), "iam:PassRole"):
 			p.Scoped = s.passedRoles()
@@ -97,4 +103,28 @@ func roleNameKey(norm, val string) bool {
 		return strings.ToUpper(val) != val
 	}
 	return false
+}
+
+// partiQLTable finds the table of a PartiQL statement: SELECT … FROM t, INSERT INTO t,
+// UPDATE t, DELETE FROM t (DynamoDB Developer Guide, "PartiQL statements"); a name may be
+// quoted and carry an index ("t"."index").
+var partiQLTable = regexp.MustCompile(`(?i)\b(?:from|into|update)\s+"?([A-Za-z0-9_.-]{3,255})"?`)
+
+// partiQLTables returns the tables the request's PartiQL statements name.
+func (s *Scoper) partiQLTables() []Resource {
+	s.parse()
+	var out []Resource
+	for _, p := range s.req {
+		if p.norm != "statement" {
+			continue
+		}
+		for _, m := range partiQLTable.FindAllStringSubmatch(p.val, maxCombos) {
+			out = append(out, Resource{ARN: "arn:" + partitionOf(s.c.Region) + ":dynamodb:" + cmp.Or(s.c.Region, "*") + ":" +
+				cmp.Or(s.c.Account, "*") + ":table/" + m[1], Source: SourceRequest, Key: p.key})
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return dedupe(out)
 }
