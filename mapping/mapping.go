@@ -62,6 +62,9 @@ type Permission struct {
 	// Scoped holds the resources built from the call by [Scope] (the "scoped" mode), with
 	// where each came from; nil when the action takes only "*" (or before Scope).
 	Scoped []Resource
+	// fromRequest: the scoped resources the rule itself read from the request (API
+	// Gateway's path with the request's ids); Scope uses them.
+	fromRequest []Resource
 	// ruled: Resources were read from the request by the rule itself (the role passed, a
 	// copy's source and destination, API Gateway's path, a re-encryption's keys); Scope
 	// keeps them.
@@ -95,7 +98,9 @@ func For(r *cloudtrail.Record) Mapping {
 			return Mapping{Outcome: Unmapped, Rule: ruleUnmapped}
 		}
 		m.Rule = g.rule
-		m.Permissions = append(m.Permissions, Permission{Action: g.action, Resources: []string{apiGatewayARN(r.AWSRegion, g.path)}, Rule: g.rule, ruled: true})
+		filled, key := filledPath(g.template, q)
+		m.Permissions = append(m.Permissions, Permission{Action: g.action, Resources: []string{apiGatewayARN(r.AWSRegion, g.path)}, Rule: g.rule,
+			fromRequest: []Resource{{ARN: apiGatewayARN(r.AWSRegion, filled), Source: SourceRequest, Key: key}}})
 	}
 	if d.dynamic != nil {
 		m.Permissions = d.dynamic(r, q, m.Permissions)

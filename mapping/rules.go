@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"cmp"
 	"net/url"
 	"slices"
 	"strings"
@@ -414,18 +415,19 @@ type apiGatewayDecision struct {
 }
 
 type apiGatewayGrant struct {
-	action iam.Action
-	path   string
-	rule   string
+	action   iam.Action
+	path     string
+	template string // the path with its {placeholders}, for the scoped mode
+	rule     string
 }
 
 func apiGatewayDecisionFor(prefix, op string) *decision {
 	var a apiGatewayDecision
 	if b, ok := servicedefs.APIGatewayBinding(servicedefs.APIGatewayV1, op); ok {
-		a.v1 = &apiGatewayGrant{action: iam.Action(prefix + ":" + b.Method), path: wildcardPath(b.Path), rule: ruleAPIGatewayV1}
+		a.v1 = &apiGatewayGrant{action: iam.Action(prefix + ":" + b.Method), path: wildcardPath(b.Path), template: b.Path, rule: ruleAPIGatewayV1}
 	}
 	if b, ok := servicedefs.APIGatewayBinding(servicedefs.APIGatewayV2, op); ok {
-		a.v2 = &apiGatewayGrant{action: iam.Action(prefix + ":" + b.Method), path: wildcardPath(strings.TrimPrefix(b.Path, "/v2")), rule: ruleAPIGatewayV2}
+		a.v2 = &apiGatewayGrant{action: iam.Action(prefix + ":" + b.Method), path: wildcardPath(strings.TrimPrefix(b.Path, "/v2")), template: strings.TrimPrefix(b.Path, "/v2"), rule: ruleAPIGatewayV2}
 	}
 	if a.v1 == nil && a.v2 == nil {
 		return nil
@@ -444,6 +446,36 @@ func apiGatewayDecisionFor(prefix, op string) *decision {
 		}
 	}
 	return d
+}
+
+// filledPath fills each {placeholder} of a path template with the request value of the
+// same name (restApiId, stageName, …), "*" when the request has none or it holds a "/".
+func filledPath(p string, q *request) (string, string) {
+	var b strings.Builder
+	key := ""
+	for {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(p[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(p[:i])
+		name := strings.TrimSuffix(p[i+1:i+j], "+")
+		v := "*"
+		for _, s := range q.strings(strings.ToLower(name)) {
+			if s != "" && !strings.ContainsAny(s, "/*") {
+				v, key = s, cmp.Or(key, name)
+				break
+			}
+		}
+		b.WriteString(v)
+		p = p[i+j+1:]
+	}
+	b.WriteString(p)
+	return b.String(), key
 }
 
 // wildcardPath replaces each {placeholder} of a path template with *.

@@ -32,6 +32,8 @@ func Scope(s *Scoper, m *Mapping) {
 	for i := range m.Permissions {
 		p := &m.Permissions[i]
 		switch {
+		case len(p.fromRequest) > 0:
+			p.Scoped = p.fromRequest
 		case p.ruled:
 			p.Scoped = make([]Resource, 0, len(p.Resources))
 			for _, a := range p.Resources {
