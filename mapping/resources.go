@@ -232,6 +232,25 @@ func (t *resType) fits(arn string) bool {
 
 // context returns the value of a partition, region or account variable, or "*".
 func (s *Scoper) context(v string, f fill) string {
+	if c := s.contextRaw(v, f); c == "" || plainPart(c) {
+		return c
+	}
+	return "*"
+}
+
+// plainPart reports whether s can stand in an ARN's partition, region or account field:
+// letters, digits and "-" only.
+func plainPart(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Scoper) contextRaw(v string, f fill) string {
 	switch v {
 	case "Partition":
 		r := f.region
@@ -322,7 +341,9 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 				vals[j] = "*"
 			}
 		}
-		out = append(out, Resource{ARN: f.build(vals), Source: src, Key: key, Assumed: assumed})
+		if arn := f.build(vals); t.fits(arn) {
+			out = append(out, Resource{ARN: arn, Source: src, Key: key, Assumed: assumed})
+		}
 		// next combination
 		j := len(idx) - 1
 		for ; j >= 0; j-- {

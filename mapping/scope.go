@@ -81,7 +81,7 @@ func (s *Scoper) passedRoles() []Resource {
 			continue
 		}
 		if roleNameKey(p.norm, p.val) {
-			out = append(out, Resource{ARN: "arn:" + partitionOf(s.c.Region) + ":iam::" + cmp.Or(s.c.Account, "*") + ":role/" + p.val,
+			out = append(out, Resource{ARN: "arn:" + s.context("Partition", fill{}) + ":iam::" + s.context("Account", fill{}) + ":role/" + p.val,
 				Source: SourceRequest, Key: p.key, Assumed: true})
 		}
 	}
@@ -121,8 +121,8 @@ func (s *Scoper) partiQLTables() []Resource {
 			continue
 		}
 		for _, m := range partiQLTable.FindAllStringSubmatch(p.val, maxCombos) {
-			out = append(out, Resource{ARN: "arn:" + partitionOf(s.c.Region) + ":dynamodb:" + cmp.Or(s.c.Region, "*") + ":" +
-				cmp.Or(s.c.Account, "*") + ":table/" + m[1], Source: SourceRequest, Key: p.key})
+			out = append(out, Resource{ARN: "arn:" + s.context("Partition", fill{}) + ":dynamodb:" + s.context("Region", fill{}) + ":" +
+				s.context("Account", fill{}) + ":table/" + m[1], Source: SourceRequest, Key: p.key})
 		}
 	}
 	if len(out) == 0 {
