@@ -18,10 +18,12 @@
 package guess
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/trailscraper/trailscraper/iam"
+	"github.com/trailscraper/trailscraper/mapping"
 	"github.com/trailscraper/trailscraper/servicedefs"
 )
 
@@ -43,10 +45,32 @@ func (serviceReference) Canonical(action string) (string, bool) {
 	return servicedefs.Canonical(action)
 }
 
+// ResourceCatalog is a Catalog that also tells which resources an action can be granted
+// on; [WithKeptResources] needs one (the embedded service reference is one).
+type ResourceCatalog interface {
+	Catalog
+	// Accepts reports whether resource (an ARN, possibly with wildcards and policy
+	// variables) fits one of the action's resource types.
+	Accepts(action, resource string) bool
+}
+
+// Accepts reports whether resource fits one of the action's ARN formats in the service
+// reference.
+func (serviceReference) Accepts(action, resource string) bool {
+	return mapping.FitsFormat(action, resource)
+}
+
 // Guesser extends policies with related actions from a Catalog.
 type Guesser struct {
 	catalog Catalog
+	keep    bool
 }
+
+// WithKeptResources makes the Guesser put the guessed actions whose resource types accept
+// every resource of the statement they were guessed from in a statement on those
+// resources, and only the others on "*" (the original tool's issue 53). It needs a
+// [ResourceCatalog]; with another Catalog every guess goes on "*".
+func WithKeptResources() Option { return func(g *Guesser) { g.keep = true } }
 
 // Option configures a Guesser.
 type Option func(*Guesser)
@@ -132,15 +156,36 @@ func (g *Guesser) Extend(p *iam.Policy, prefixes ...string) *iam.Policy {
 				guessed = append(guessed, c)
 			}
 		}
-		if len(guessed) > 0 {
+		kept, rest := g.splitByResources(s, guessed)
+		if len(kept) > 0 {
+			out.Statement = append(out.Statement, iam.Statement{Effect: s.Effect, Action: kept, Resource: slices.Clone(s.Resource)})
+		}
+		if len(rest) > 0 {
 			out.Statement = append(out.Statement, iam.Statement{
 				Effect:   s.Effect,
-				Action:   guessed,
+				Action:   rest,
 				Resource: []string{"*"},
 			})
 		}
 	}
 	return out
+}
+
+// splitByResources splits guessed actions into those that keep the statement's resources
+// (with WithKeptResources, when their resource types accept every one) and the others.
+func (g *Guesser) splitByResources(s iam.Statement, guessed []iam.Action) (kept, rest []iam.Action) {
+	rc, ok := g.catalog.(ResourceCatalog)
+	if !g.keep || !ok || len(s.Resource) == 0 || slices.Contains(s.Resource, "*") {
+		return nil, guessed
+	}
+	for _, a := range guessed {
+		if !slices.ContainsFunc(s.Resource, func(r string) bool { return !rc.Accepts(string(a), r) }) {
+			kept = append(kept, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return kept, rest
 }
 
 // Related returns the existing actions related to a, in the order the original tool

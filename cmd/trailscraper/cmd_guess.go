@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/guess"
 	"github.com/trailscraper/trailscraper/iam"
 	"github.com/trailscraper/trailscraper/servicedefs"
 	"github.com/urfave/cli/v2"
@@ -23,6 +24,7 @@ among Describe/Create/Delete/Update/Detach/Attach/List/Put/Get + "Object" (or "O
 Only actions that exist in the AWS service reference are proposed, each once.`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "only", Usage: "only guess actions with the given prefix, e.g. Describe (can be passed multiple times)"},
+			&cli.BoolFlag{Name: "keep-resources", Usage: "allow guessed actions on the statement's resources when their resource types accept them (the others on \"*\")"},
 		},
 		Action: runGuess,
 	}
@@ -44,6 +46,9 @@ func runGuess(c *cli.Context) error {
 		log.Warn(fmt.Sprintf("the policy names %d action(s) not in the AWS service reference: %s", len(unknown), strings.Join(unknown, ", ")))
 	}
 	out := trailscraper.Guess(p, only...)
+	if c.Bool("keep-resources") {
+		out = guess.New(guess.WithKeptResources()).Extend(p, only...)
+	}
 	log.Debug("guessed related actions", "statements in", len(p.Statement), "statements out", len(out.Statement))
 	return writePolicy(c.App.Writer, out)
 }
