@@ -17,7 +17,7 @@ func TestWithKeptResources(t *testing.T) {
 		want []iam.Statement
 	}{
 		{name: "guesses that accept the object keep it",
-			in: allow(acts("s3:GetObject"), object),
+			in:   allow(acts("s3:GetObject"), object),
 			want: []iam.Statement{allow(acts("s3:GetObject"), object), allow(acts("s3:DeleteObject", "s3:PutObject"), object)}},
 		{name: "bucket guesses keep the bucket",
 			in: allow(acts("s3:GetBucketPolicy"), "arn:aws:s3:::b"),
