@@ -23,7 +23,6 @@ import (
 	"unicode"
 
 	"github.com/trailscraper/trailscraper/iam"
-	"github.com/trailscraper/trailscraper/mapping"
 	"github.com/trailscraper/trailscraper/servicedefs"
 )
 
@@ -46,18 +45,13 @@ func (serviceReference) Canonical(action string) (string, bool) {
 }
 
 // ResourceCatalog is a Catalog that also tells which resources an action can be granted
-// on; [WithKeptResources] needs one (the embedded service reference is one).
+// on; [WithKeptResources] needs one (mapping.FitsFormat answers it from the service
+// reference's ARN formats; the CLI's guess --keep-resources uses that).
 type ResourceCatalog interface {
 	Catalog
 	// Accepts reports whether resource (an ARN, possibly with wildcards and policy
 	// variables) fits one of the action's resource types.
 	Accepts(action, resource string) bool
-}
-
-// Accepts reports whether resource fits one of the action's ARN formats in the service
-// reference.
-func (serviceReference) Accepts(action, resource string) bool {
-	return mapping.FitsFormat(action, resource)
 }
 
 // Guesser extends policies with related actions from a Catalog.
@@ -69,7 +63,8 @@ type Guesser struct {
 // WithKeptResources makes the Guesser put the guessed actions whose resource types accept
 // every resource of the statement they were guessed from in a statement on those
 // resources, and only the others on "*" (the original tool's issue 53). It needs a
-// [ResourceCatalog]; with another Catalog every guess goes on "*".
+// [ResourceCatalog] given by [WithCatalog]; with another Catalog (the default) every guess
+// goes on "*".
 func WithKeptResources() Option { return func(g *Guesser) { g.keep = true } }
 
 // Option configures a Guesser.

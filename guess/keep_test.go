@@ -1,6 +1,7 @@
 package guess
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -9,7 +10,24 @@ import (
 	"github.com/trailscraper/trailscraper/iam"
 )
 
+// typedCatalog is the service reference with a toy notion of resource types: an action
+// accepts the ARNs that start with its prefix.
+type typedCatalog struct {
+	serviceReference
+	accepts map[iam.Action]string
+}
+
+func (c typedCatalog) Accepts(action, resource string) bool {
+	p, ok := c.accepts[iam.Action(action)]
+	return ok && strings.HasPrefix(resource, p)
+}
+
 func TestWithKeptResources(t *testing.T) {
+	cat := typedCatalog{accepts: map[iam.Action]string{
+		"s3:DeleteObject": "arn:aws:s3:::b/", "s3:PutObject": "arn:aws:s3:::b/",
+		"s3:DeleteBucketPolicy": "arn:aws:s3:::", "s3:PutBucketPolicy": "arn:aws:s3:::",
+		"iam:CreateRole": "arn:aws:iam::", "iam:DeleteRole": "arn:aws:iam::", "iam:UpdateRole": "arn:aws:iam::",
+	}}
 	object := "arn:aws:s3:::b/home/${aws:userid}/*"
 	tests := []struct {
 		name string
@@ -35,7 +53,7 @@ func TestWithKeptResources(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &iam.Policy{Version: iam.Version, Statement: []iam.Statement{tc.in}}
-			got := New(WithKeptResources()).Extend(p)
+			got := New(WithCatalog(cat), WithKeptResources()).Extend(p)
 			if diff := cmp.Diff(tc.want, got.Statement, cmpopts.IgnoreUnexported(iam.Statement{}), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Extend (-want +got):\n%s", diff)
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/guess"
 	"github.com/trailscraper/trailscraper/iam"
+	"github.com/trailscraper/trailscraper/mapping"
 	"github.com/trailscraper/trailscraper/servicedefs"
 	"github.com/urfave/cli/v2"
 )
@@ -47,10 +48,20 @@ func runGuess(c *cli.Context) error {
 	}
 	out := trailscraper.Guess(p, only...)
 	if c.Bool("keep-resources") {
-		out = guess.New(guess.WithKeptResources()).Extend(p, only...)
+		out = guess.New(guess.WithCatalog(resourceCatalog{}), guess.WithKeptResources()).Extend(p, only...)
 	}
 	log.Debug("guessed related actions", "statements in", len(p.Statement), "statements out", len(out.Statement))
 	return writePolicy(c.App.Writer, out)
+}
+
+// resourceCatalog is the service reference as a guess.ResourceCatalog: actions from
+// servicedefs, resource types from their ARN formats.
+type resourceCatalog struct{}
+
+func (resourceCatalog) Canonical(action string) (string, bool) { return servicedefs.Canonical(action) }
+
+func (resourceCatalog) Accepts(action, resource string) bool {
+	return mapping.FitsFormat(action, resource)
 }
 
 // unknownActions returns the actions of p, without wildcards, that are not in the AWS
