@@ -287,13 +287,23 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 	choices := make([][]fill, len(f.vars))
 	keys := make([]string, len(f.vars))
 	evidence := false
-	first := firstNamedVar(f)
+	first, last := firstNamedVar(f), lastNamedVar(f)
 	used := map[string]bool{}
+	othersFilled := true
 	for j, v := range f.vars {
 		if isContextVar(v) {
 			continue
 		}
-		fs, key := s.values(svc, t.name, v, j == lastNamedVar(f), params, consumed, used)
+		// A bare "name" parameter fills the last variable when the action has one type, or
+		// when the variables before it (a Glue table's database) are filled.
+		nameOK := j == last && (s.single || (othersFilled && j != first))
+		fs, key := s.values(svc, t.name, v, nameOK, params, consumed, used)
+		if len(fs) == 0 {
+			othersFilled = false
+		}
+		if strings.HasSuffix(v, "WithPath") {
+			fs = withPath(fs, params)
+		}
 		if len(fs) > 0 {
 			choices[j], keys[j] = fs, key
 			used[key] = true
@@ -410,9 +420,7 @@ func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed,
 			return p.depth == 0 && ps != p.norm && len(ps) >= minLooseStem && len(sv) >= minLooseStem &&
 				(strings.HasSuffix(ps, sv) || strings.HasSuffix(sv, ps))
 		},
-		func(p *param) bool {
-			return last && s.single && p.depth == 0 && p.norm == "name" && strings.HasSuffix(v, "Name")
-		},
+		func(p *param) bool { return last && p.depth == 0 && p.norm == "name" && strings.HasSuffix(v, "Name") },
 		func(p *param) bool {
 			return last && p.depth == 0 && p.norm == "resourceid" && len(s.req) > 0 && s.hasTop("resourcetype")
 		},
@@ -441,6 +449,22 @@ func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed,
 		}
 	}
 	return nil, ""
+}
+
+// withPath puts the request's top-level "path" ("/division/") before bare IAM names
+// (IAM API reference, CreateUser/CreateRole/CreatePolicy: Path).
+func withPath(fs []fill, params []param) []fill {
+	for _, p := range params {
+		if p.depth != 0 || p.norm != "path" || !strings.HasPrefix(p.val, "/") || !strings.HasSuffix(p.val, "/") || p.val == "/" {
+			continue
+		}
+		for i := range fs {
+			if fs[i].assumed {
+				fs[i].val, fs[i].assumed = strings.TrimPrefix(p.val, "/")+fs[i].val, false
+			}
+		}
+	}
+	return fs
 }
 
 func (s *Scoper) hasTop(norm string) bool {

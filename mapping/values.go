@@ -84,11 +84,18 @@ func normKey(s string) string {
 var identSuffixes = []string{"withoutleadingslash", "withpath", "identifiers", "identifier", "names", "name",
 	"arns", "arn", "ids", "id", "urls", "url"}
 
-// stem strips one identifying suffix.
+// stem strips identifying suffixes, at most two ("policyNameWithPath" → "policy").
 func stem(norm string) string {
-	for _, s := range identSuffixes {
-		if strings.HasSuffix(norm, s) && len(norm) > len(s) {
-			return norm[:len(norm)-len(s)]
+	for range 2 {
+		cut := false
+		for _, s := range identSuffixes {
+			if strings.HasSuffix(norm, s) && len(norm) > len(s) {
+				norm, cut = norm[:len(norm)-len(s)], true
+				break
+			}
+		}
+		if !cut {
+			break
 		}
 	}
 	return norm
