@@ -178,6 +178,18 @@ func (s *Scoper) Resources(action string) []Resource {
 			named[i] = true
 		}
 	}
+	// Types without a part of their own (a Glue catalog, an account) are what the call acts
+	// on or in, whatever it names: they are filled from the call.
+	for i, t := range types {
+		if !named[i] && firstNamedVar(&t.formats[0]) < 0 && len(types) > 1 {
+			f := &t.formats[0]
+			vals := make([]string, len(f.vars))
+			for j, v := range f.vars {
+				vals[j] = s.context(v, fill{})
+			}
+			out = append(out, Resource{ARN: f.build(vals), Source: SourceNone})
+		}
+	}
 	if len(out) == 0 {
 		if len(types) != 1 {
 			return nil

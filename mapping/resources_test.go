@@ -57,6 +57,16 @@ func TestScoperResources(t *testing.T) {
 		{name: "wafv2 cloudfront scope is global in us-east-1", action: "wafv2:GetWebACL",
 			call: Call{Region: "eu-west-1", Account: "111111111111", Request: []byte(`{"name":"acl","scope":"CLOUDFRONT","id":"abc"}`)},
 			want: []Resource{{ARN: "arn:aws:wafv2:us-east-1:111111111111:global/webacl/acl/abc", Source: SourceRequest, Key: "scope"}}},
+		{name: "glue table in its database and catalog", action: "glue:GetTable",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"databaseName":"db","name":"t"}`)},
+			want: []Resource{
+				{ARN: "arn:aws:glue:us-east-1:111111111111:catalog"},
+				{ARN: "arn:aws:glue:us-east-1:111111111111:database/db", Source: SourceRequest, Key: "databaseName"},
+				{ARN: "arn:aws:glue:us-east-1:111111111111:table/db/t", Source: SourceRequest, Key: "databaseName"},
+			}},
+		{name: "iam policy with a path", action: "iam:CreatePolicy",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"policyName":"p","path":"/team/"}`)},
+			want: []Resource{{ARN: "arn:aws:iam::111111111111:policy/team/p", Source: SourceRequest, Key: "policyName"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
