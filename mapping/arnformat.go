@@ -12,12 +12,16 @@ import (
 // variables: lits has one more element than vars, lits[i] comes before vars[i].
 type format struct {
 	raw  string
+	svc  string // the ARN's service field ("s3")
 	lits []string
 	vars []string
 }
 
 func parseFormat(f string) format {
 	out := format{raw: f}
+	if parts := strings.SplitN(f, ":", 4); len(parts) >= 3 {
+		out.svc = parts[2]
+	}
 	for {
 		i := strings.Index(f, "${")
 		if i < 0 {
@@ -36,13 +40,7 @@ func parseFormat(f string) format {
 }
 
 // service returns the service field of the format ("s3" of "arn:${Partition}:s3:::…").
-func (f *format) service() string {
-	parts := strings.SplitN(f.raw, ":", 4)
-	if len(parts) < 3 {
-		return ""
-	}
-	return parts[2]
-}
+func (f *format) service() string { return f.svc }
 
 // slashOK reports whether variable v may hold a "/": paths, object keys, resource names
 // that AWS documents as paths.
@@ -56,37 +54,48 @@ func slashOK(v string) bool {
 // variable matches any text (without "/" unless slashOK), literals are found leftmost,
 // except the last one, which must end s. "*" and "?" in s are accepted as values.
 func (f *format) extract(s string) ([]string, bool) {
+	vals := make([]string, len(f.vars))
+	return vals, f.scan(s, vals)
+}
+
+// fits reports whether s fits the format, as extract does, without keeping the values.
+func (f *format) fits(s string) bool { return f.scan(s, nil) }
+
+// scan matches s against the format, storing the variables' values in vals unless it is
+// nil.
+func (f *format) scan(s string, vals []string) bool {
 	if !strings.HasPrefix(s, f.lits[0]) {
-		return nil, false
+		return false
 	}
 	if len(f.vars) == 0 {
-		return nil, s == f.lits[0]
+		return s == f.lits[0]
 	}
 	s = s[len(f.lits[0]):]
-	vals := make([]string, len(f.vars))
 	for i, lit := range f.lits[1:] {
 		var v string
 		if i == len(f.lits)-2 {
 			if !strings.HasSuffix(s, lit) {
-				return nil, false
+				return false
 			}
 			v, s = s[:len(s)-len(lit)], ""
 		} else {
 			k := strings.Index(s, lit)
 			if k < 0 {
-				return nil, false
+				return false
 			}
 			v, s = s[:k], s[k+len(lit):]
 		}
 		if !slashOK(f.vars[i]) && strings.Contains(v, "/") {
-			return nil, false
+			return false
 		}
 		if v == "" && !isContextVar(f.vars[i]) {
-			return nil, false
+			return false
 		}
-		vals[i] = v
+		if vals != nil {
+			vals[i] = v
+		}
 	}
-	return vals, true
+	return true
 }
 
 // build writes the format with the values filled in.
@@ -137,7 +146,7 @@ func FitsFormat(action, arn string) bool {
 	}
 	for _, t := range ts {
 		for i := range t.formats {
-			if _, ok := t.formats[i].extract(arn); ok {
+			if t.formats[i].fits(arn) {
 				return true
 			}
 		}

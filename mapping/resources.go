@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Call is what resource scoping reads of one CloudTrail record.
@@ -235,7 +236,7 @@ func (s *Scoper) selectTypes(types []resType) []resType {
 
 func (t *resType) fits(arn string) bool {
 	for i := range t.formats {
-		if _, ok := t.formats[i].extract(arn); ok {
+		if t.formats[i].fits(arn) {
 			return true
 		}
 	}
@@ -417,32 +418,14 @@ var genericVars = map[string]bool{"ResourceId": true, "Id": true, "Name": true, 
 // "QueueName"), a top-level key whose stem ends the other's, the resource type's name for a
 // generic variable, a top-level "name" for the last variable.
 func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed, used map[string]bool) ([]fill, string) {
-	aliasK, claimed := aliasKeys(svc, typ, v)
-	nv := normKey(v)
-	sv := stem(nv)
-	if genericVars[v] {
-		sv = normKey(typ)
-	}
-	rules := []func(p *param) bool{
-		func(p *param) bool { return slices.Contains(aliasK, p.norm) },
-		func(p *param) bool { return p.norm == nv && (!genericVars[v] || p.depth == 0) },
-		func(p *param) bool { return len(sv) >= 3 && stem(p.norm) == sv },
-		func(p *param) bool {
-			ps := stem(p.norm)
-			return p.depth == 0 && ps != p.norm && len(ps) >= minLooseStem && len(sv) >= minLooseStem &&
-				(strings.HasSuffix(ps, sv) || strings.HasSuffix(sv, ps))
-		},
-		func(p *param) bool { return last && p.depth == 0 && p.norm == "name" && strings.HasSuffix(v, "Name") },
-		func(p *param) bool {
-			return last && p.depth == 0 && p.norm == "resourceid" && len(s.req) > 0 && s.hasTop("resourcetype")
-		},
-	}
-	for i, rule := range rules {
+	vk := keysFor(svc, typ, v)
+	for rule := range 6 {
 		var out []fill
 		key := ""
 		for k := range params {
 			p := &params[k]
-			if consumed[p.key+"\x00"+p.val] || used[p.key] || (i > 0 && slices.Contains(claimed, p.norm)) || !rule(p) {
+			if !vk.matches(rule, p, last, s) || used[p.key] || (rule > 0 && slices.Contains(vk.claimed, p.norm)) ||
+				consumed[p.key+"\x00"+p.val] {
 				continue
 			}
 			f, ok := transform(svc, typ, v, p.val)
@@ -461,6 +444,56 @@ func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed,
 		}
 	}
 	return nil, ""
+}
+
+// varKeys is what values compares request keys with for one variable of a resource type.
+type varKeys struct {
+	v        string
+	norm     string   // the variable's normalised name
+	stem     string   // its stem, or the type's name for a generic variable
+	aliases  []string // curated keys
+	claimed  []string // keys other rows of the service claim
+	generic  bool
+	nameLeaf bool // the variable ends in "Name": a bare "name" may fill it
+}
+
+var varKeyCache sync.Map // svc\x00typ\x00var → *varKeys
+
+func keysFor(svc, typ, v string) *varKeys {
+	k := svc + "\x00" + typ + "\x00" + v
+	if x, ok := varKeyCache.Load(k); ok {
+		return x.(*varKeys)
+	}
+	vk := &varKeys{v: v, norm: normKey(v), generic: genericVars[v], nameLeaf: strings.HasSuffix(v, "Name")}
+	vk.stem = stem(vk.norm)
+	if vk.generic {
+		vk.stem = normKey(typ)
+	}
+	vk.aliases, vk.claimed = aliasKeys(svc, typ, v)
+	varKeyCache.Store(k, vk)
+	return vk
+}
+
+// matches applies rule (in order of preference) to a request parameter: a curated alias,
+// the same normalised key, the same stem, a top-level key whose stem ends the other's, a
+// bare top-level "name" for the last variable, "resourceId" beside a "resourceType".
+func (vk *varKeys) matches(rule int, p *param, last bool, s *Scoper) bool {
+	switch rule {
+	case 0:
+		return slices.Contains(vk.aliases, p.norm)
+	case 1:
+		return p.norm == vk.norm && (!vk.generic || p.depth == 0)
+	case 2:
+		return len(vk.stem) >= 3 && p.stem == vk.stem
+	case 3:
+		return p.depth == 0 && p.stem != p.norm && len(p.stem) >= minLooseStem && len(vk.stem) >= minLooseStem &&
+			(strings.HasSuffix(p.stem, vk.stem) || strings.HasSuffix(vk.stem, p.stem))
+	case 4:
+		return last && p.depth == 0 && p.norm == "name" && vk.nameLeaf
+	case 5:
+		return last && p.depth == 0 && p.norm == "resourceid" && s.hasTop("resourcetype")
+	}
+	return false
 }
 
 // withPath puts the request's top-level "path" ("/division/") before bare IAM names

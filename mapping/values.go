@@ -12,6 +12,7 @@ import (
 type param struct {
 	key   string // as logged ("bucketName")
 	norm  string // lower case, letters and digits only ("bucketname")
+	stem  string // norm without its identifying suffixes ("bucket")
 	val   string
 	depth int // 0 for top-level keys
 }
@@ -50,16 +51,21 @@ func flatten(raw json.RawMessage, limit int) []param {
 			}
 		case string:
 			if key != "" && x != "" {
-				out = append(out, param{key: key, norm: normKey(key), val: x, depth: depth})
+				out = append(out, newParam(key, x, depth))
 			}
 		case json.Number:
 			if key != "" {
-				out = append(out, param{key: key, norm: normKey(key), val: x.String(), depth: depth})
+				out = append(out, newParam(key, x.String(), depth))
 			}
 		}
 	}
 	walk("", v, -1)
 	return out
+}
+
+func newParam(key, val string, depth int) param {
+	n := normKey(key)
+	return param{key: key, norm: n, stem: stem(n), val: val, depth: depth}
 }
 
 // normKey lower-cases s and keeps only letters and digits: "x-amz-copy-source" →
@@ -138,6 +144,9 @@ func lastSegment(arn string) string {
 // queueURLARN turns an SQS queue URL (https://sqs.us-east-2.amazonaws.com/123456789012/MyQueue,
 // or the legacy https://us-east-2.queue.amazonaws.com/…) into the queue's ARN.
 func queueURLARN(s string) (string, bool) {
+	if !strings.HasPrefix(s, "http") || !strings.Contains(s, "amazon") {
+		return "", false
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", false
