@@ -424,7 +424,7 @@ func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed,
 		key := ""
 		for k := range params {
 			p := &params[k]
-			if !vk.matches(rule, p, last, s) || used[p.key] || (rule > 0 && slices.Contains(vk.claimed, p.norm)) ||
+			if p.inTags || !vk.matches(rule, p, last, s) || used[p.key] || (rule > 0 && slices.Contains(vk.claimed, p.norm)) ||
 				consumed[p.key+"\x00"+p.val] {
 				continue
 			}

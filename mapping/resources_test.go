@@ -57,6 +57,9 @@ func TestScoperResources(t *testing.T) {
 		{name: "wafv2 cloudfront scope is global in us-east-1", action: "wafv2:GetWebACL",
 			call: Call{Region: "eu-west-1", Account: "111111111111", Request: []byte(`{"name":"acl","scope":"CLOUDFRONT","id":"abc"}`)},
 			want: []Resource{{ARN: "arn:aws:wafv2:us-east-1:111111111111:global/webacl/acl/abc", Source: SourceRequest, Key: "scope"}}},
+		{name: "tag keys never name the object", action: "s3:PutObjectTagging",
+			call: Call{Region: "eu-west-1", Request: []byte(`{"bucketName":"b","key":"k","Tagging":{"TagSet":{"Tag":[{"Key":"owner","Value":"x"}]}}}`)},
+			want: []Resource{{ARN: "arn:aws:s3:::b/k", Source: SourceRequest, Key: "bucketName"}}},
 		{name: "glue table in its database and catalog", action: "glue:GetTable",
 			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"databaseName":"db","name":"t"}`)},
 			want: []Resource{

@@ -15,6 +15,9 @@ type param struct {
 	stem  string // norm without its identifying suffixes ("bucket")
 	val   string
 	depth int // 0 for top-level keys
+	// inTags: the value is inside tags (under a key isTagKey accepts):
+	// tag keys and values are free text and never name the resource.
+	inTags bool
 }
 
 // flatten returns every string (and number) value of a JSON document with the key it is
@@ -30,42 +33,49 @@ func flatten(raw json.RawMessage, limit int) []param {
 		return nil
 	}
 	var out []param
-	var walk func(key string, v any, depth int)
-	walk = func(key string, v any, depth int) {
+	var walk func(key string, v any, depth int, inTags bool)
+	walk = func(key string, v any, depth int, inTags bool) {
 		if len(out) >= limit {
 			return
 		}
 		switch x := v.(type) {
 		case map[string]any:
+			inTags = inTags || isTagKey(normKey(key))
 			ks := make([]string, 0, len(x))
 			for k := range x {
 				ks = append(ks, k)
 			}
 			slices.Sort(ks)
 			for _, k := range ks {
-				walk(k, x[k], depth+1)
+				walk(k, x[k], depth+1, inTags)
 			}
 		case []any:
 			for _, e := range x {
-				walk(key, e, depth)
+				walk(key, e, depth, inTags)
 			}
 		case string:
 			if key != "" && x != "" {
-				out = append(out, newParam(key, x, depth))
+				out = append(out, newParam(key, x, depth, inTags))
 			}
 		case json.Number:
 			if key != "" {
-				out = append(out, newParam(key, x.String(), depth))
+				out = append(out, newParam(key, x.String(), depth, inTags))
 			}
 		}
 	}
-	walk("", v, -1)
+	walk("", v, -1, false)
 	return out
 }
 
-func newParam(key, val string, depth int) param {
+// isTagKey reports whether a normalised key holds tags: tags, tagSet, tagSpecificationSet,
+// Tagging, resourceTags (not stageName, which only contains the letters).
+func isTagKey(norm string) bool {
+	return strings.HasPrefix(norm, "tag") || strings.HasSuffix(norm, "tags") || strings.HasSuffix(norm, "tagging")
+}
+
+func newParam(key, val string, depth int, inTags bool) param {
 	n := normKey(key)
-	return param{key: key, norm: n, stem: stem(n), val: val, depth: depth}
+	return param{key: key, norm: n, stem: stem(n), val: val, depth: depth, inTags: inTags}
 }
 
 // normKey lower-cases s and keeps only letters and digits: "x-amz-copy-source" →
