@@ -33,6 +33,14 @@ var aliases = []alias{
 	{service: "wafv2", variable: "Scope", keys: []string{"scope"}},
 	// SSM API reference, PutParameter/GetParameter(s)/DeleteParameter(s): Name/Names name parameters.
 	{service: "ssm", typ: "parameter", variable: "ParameterNameWithoutLeadingSlash", keys: []string{"name", "names", "parametername"}},
+	// SSM API reference, GetParametersByPath: the permission is checked on the path (parameter/app/prod).
+	{service: "ssm", typ: "parameter", variable: "ParameterNameWithoutLeadingSlash", keys: []string{"path"}},
+	// SSM API reference, StartSession: Target is the instance (i-…) or managed node (mi-…).
+	{service: "ec2", typ: "instance", variable: "InstanceId", keys: []string{"target"}},
+	{service: "ssm", typ: "managed-instance", variable: "InstanceId", keys: []string{"target"}},
+	// ECS API reference, RunTask/StartTask: taskDefinition is family:revision, family or an ARN.
+	{service: "ecs", typ: "task-definition", variable: "TaskDefinitionFamilyName", keys: []string{"taskdefinition"}},
+	{service: "ecs", typ: "task-definition", variable: "TaskDefinitionRevisionNumber", keys: []string{"taskdefinition"}},
 	// Secrets Manager API reference, CreateSecret: Name names the new secret.
 	{service: "secretsmanager", typ: "Secret", variable: "SecretId", keys: []string{"secretid", "name"}},
 	// KMS API reference: KeyId is a key id, key ARN, alias name or alias ARN; aliases are also given as AliasName/TargetKeyId.
@@ -105,6 +113,17 @@ func transform(service, typ, variable, v string) (fill, bool) {
 	case service == "ssm" && typ == "managed-instance" && !strings.HasPrefix(f.val, "mi-"):
 		// SSM User Guide, "Managed nodes": hybrid managed instances have ids "mi-…"; "i-…" are EC2 instances.
 		return f, false
+	case service == "ec2" && variable == "InstanceId" && !strings.HasPrefix(f.val, "i-") && f.val != "*":
+		// EC2 instance ids are "i-…".
+		return f, false
+	case service == "ecs" && variable == "TaskDefinitionFamilyName":
+		f.val, _, _ = strings.Cut(f.val, ":")
+	case service == "ecs" && variable == "TaskDefinitionRevisionNumber":
+		_, rev, ok := strings.Cut(f.val, ":")
+		if !ok {
+			return f, false
+		}
+		f.val = rev
 	case service == "ssm" && variable == "ParameterNameWithoutLeadingSlash":
 		// SSM User Guide, "Parameter hierarchies": the ARN of "/a/b" is parameter/a/b.
 		f.val = strings.TrimPrefix(f.val, "/")

@@ -47,7 +47,7 @@ func (f *format) service() string { return f.svc }
 func slashOK(v string) bool {
 	return strings.Contains(v, "Path") || strings.Contains(v, "Object") || strings.Contains(v, "Key") ||
 		strings.Contains(v, "Resource") || strings.Contains(v, "Prefix") || strings.Contains(v, "LeadingSlash") ||
-		strings.Contains(v, "LogGroupName") || v == "SecretId" || v == "ParameterName"
+		strings.Contains(v, "LogGroupName") || v == "LogStreamName" || v == "SecretId" || v == "ParameterName"
 }
 
 // extract matches s against the format and returns the variables' values, or false. A

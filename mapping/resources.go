@@ -154,12 +154,14 @@ func (s *Scoper) Resources(action string) []Resource {
 		}
 	}
 	for i, t := range types {
-		rs, evidence := s.fillType(t, s.req, consumed, SourceRequest)
+		rs, evidence, loose := s.fillType(t, s.req, consumed, SourceRequest)
 		if !evidence {
 			continue
 		}
+		// A type the call names whole gains only ARNs built from keys that say what they
+		// name (a copy's target), fully specific.
 		for _, r := range rs {
-			if !named[i] || !strings.Contains(r.ARN, "*") {
+			if !named[i] || (!loose && !strings.Contains(r.ARN, "*")) {
 				out = append(out, r)
 			}
 		}
@@ -292,14 +294,17 @@ func (s *Scoper) contextRaw(v string, f fill) string {
 	return "*"
 }
 
-// fillType fills the first format of t from params. evidence reports whether any
-// variable other than partition, region and account was filled.
-func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, src Source) ([]Resource, bool) {
+// strongRules is the last rule of values that matches a key by its name (alias, same key,
+// same stem, a copy's source or target); later ones are loose (a suffix, a bare "name").
+const strongRules = 3
+
+// fillType fills the first format of t from params. evidence reports whether the first
+// identifying variable was filled; loose whether a value came from a loose rule.
+func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, src Source) (rs []Resource, evidence, loose bool) {
 	f := &t.formats[0]
 	svc := f.service()
 	choices := make([][]fill, len(f.vars))
 	keys := make([]string, len(f.vars))
-	evidence := false
 	first, last := firstNamedVar(f), lastNamedVar(f)
 	used := map[string]bool{}
 	othersFilled := true
@@ -310,7 +315,8 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 		// A bare "name" parameter fills the last variable when the action has one type, or
 		// when the variables before it (a Glue table's database) are filled.
 		nameOK := j == last && (s.single || (othersFilled && j != first))
-		fs, key := s.values(svc, t.name, v, nameOK, params, consumed, used)
+		fs, key, rule := s.values(svc, t.name, v, nameOK, params, consumed, used)
+		loose = loose || (len(fs) > 0 && rule > strongRules)
 		if len(fs) == 0 {
 			othersFilled = false
 		}
@@ -326,7 +332,7 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 		}
 	}
 	if !evidence {
-		return nil, false
+		return nil, false, false
 	}
 	// Values that fill partition, region and account, from the other variables' values
 	// (a partial ARN, a wafv2 scope) or the call.
@@ -383,7 +389,7 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 			break
 		}
 	}
-	return out, true
+	return out, true, loose
 }
 
 // firstNamedVar is the index of the format's first variable that names the resource (not
@@ -417,14 +423,14 @@ var genericVars = map[string]bool{"ResourceId": true, "Id": true, "Name": true, 
 // finds any: curated aliases, the same normalised key, the same stem ("queueUrl" for
 // "QueueName"), a top-level key whose stem ends the other's, the resource type's name for a
 // generic variable, a top-level "name" for the last variable.
-func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed, used map[string]bool) ([]fill, string) {
+func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed, used map[string]bool) ([]fill, string, int) {
 	vk := keysFor(svc, typ, v)
-	for rule := range 6 {
+	for rule := range 7 {
 		var out []fill
 		key := ""
 		for k := range params {
 			p := &params[k]
-			if p.inTags || !vk.matches(rule, p, last, s) || used[p.key] || (rule > 0 && slices.Contains(vk.claimed, p.norm)) ||
+			if p.inTags || !vk.matches(rule, p, last, s) || (rule > 0 && used[p.key]) || (rule > 0 && slices.Contains(vk.claimed, p.norm)) ||
 				consumed[p.key+"\x00"+p.val] {
 				continue
 			}
@@ -440,10 +446,10 @@ func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed,
 			}
 		}
 		if len(out) > 0 {
-			return out, key
+			return out, key, rule
 		}
 	}
-	return nil, ""
+	return nil, "", 0
 }
 
 // varKeys is what values compares request keys with for one variable of a resource type.
@@ -475,8 +481,9 @@ func keysFor(svc, typ, v string) *varKeys {
 }
 
 // matches applies rule (in order of preference) to a request parameter: a curated alias,
-// the same normalised key, the same stem, a top-level key whose stem ends the other's, a
-// bare top-level "name" for the last variable, "resourceId" beside a "resourceType".
+// the same normalised key, the same stem, a copy's source or target, a top-level key whose
+// stem ends the other's, a bare top-level "name" for the last variable, "resourceId" beside
+// a "resourceType".
 func (vk *varKeys) matches(rule int, p *param, last bool, s *Scoper) bool {
 	switch rule {
 	case 0:
@@ -486,12 +493,25 @@ func (vk *varKeys) matches(rule int, p *param, last bool, s *Scoper) bool {
 	case 2:
 		return len(vk.stem) >= 3 && p.stem == vk.stem
 	case 3:
+		// The source or the target of a copy (sourceDBSnapshotIdentifier, targetBucket).
+		return len(vk.stem) >= 3 && strings.HasSuffix(p.stem, vk.stem) && hasCopyPrefix(p.stem)
+	case 4:
 		return p.depth == 0 && p.stem != p.norm && len(p.stem) >= minLooseStem && len(vk.stem) >= minLooseStem &&
 			(strings.HasSuffix(p.stem, vk.stem) || strings.HasSuffix(vk.stem, p.stem))
-	case 4:
-		return last && p.depth == 0 && p.norm == "name" && vk.nameLeaf
 	case 5:
+		return last && p.depth == 0 && p.norm == "name" && vk.nameLeaf
+	case 6:
 		return last && p.depth == 0 && p.norm == "resourceid" && s.hasTop("resourcetype")
+	}
+	return false
+}
+
+// hasCopyPrefix reports whether a key stem starts like the source or target of a copy.
+func hasCopyPrefix(stem string) bool {
+	for _, p := range []string{"source", "target", "destination", "dest", "new"} {
+		if strings.HasPrefix(stem, p) {
+			return true
+		}
 	}
 	return false
 }
@@ -561,7 +581,7 @@ func (s *Scoper) fromResponse(t resType) []Resource {
 	if len(out) > 0 {
 		return out
 	}
-	rs, evidence := s.fillType(t, s.resp, nil, SourceResponse)
+	rs, evidence, _ := s.fillType(t, s.resp, nil, SourceResponse)
 	if !evidence {
 		return nil
 	}
