@@ -113,9 +113,11 @@ func transform(service, typ, variable, v string) (fill, bool) {
 	case service == "ssm" && typ == "managed-instance" && !strings.HasPrefix(f.val, "mi-"):
 		// SSM User Guide, "Managed nodes": hybrid managed instances have ids "mi-…"; "i-…" are EC2 instances.
 		return f, false
-	case service == "ec2" && variable == "InstanceId" && !strings.HasPrefix(f.val, "i-") && f.val != "*":
-		// EC2 instance ids are "i-…".
-		return f, false
+	case service == "ec2" && ec2IDPrefixes[typ] != "" && strings.HasSuffix(variable, "Id"):
+		// An EC2 id names its type by its prefix (vol-… a volume, sg-… a security group).
+		if ec2TypeOfID(f.val) != typ {
+			return f, false
+		}
 	case service == "ecs" && variable == "TaskDefinitionFamilyName":
 		f.val, _, _ = strings.Cut(f.val, ":")
 	case service == "ecs" && variable == "TaskDefinitionRevisionNumber":
@@ -167,9 +169,43 @@ func transform(service, typ, variable, v string) (fill, bool) {
 	return f, true
 }
 
+// ec2IDPrefixes are the prefixes of EC2 resource ids by resource type (EC2 User Guide,
+// "Resource IDs"; EC2 API reference). A value with one of them names that type only; a
+// "resourceId" (CreateTags, DeleteTags, …) fills the type its prefix says.
+var ec2IDPrefixes = map[string]string{
+	"instance": "i-", "volume": "vol-", "snapshot": "snap-", "image": "ami-", "security-group": "sg-",
+	"security-group-rule": "sgr-", "network-interface": "eni-", "subnet": "subnet-", "vpc": "vpc-",
+	"internet-gateway": "igw-", "egress-only-internet-gateway": "eigw-", "route-table": "rtb-",
+	"network-acl": "acl-", "elastic-ip": "eipalloc-", "natgateway": "nat-", "launch-template": "lt-",
+	"transit-gateway": "tgw-", "transit-gateway-attachment": "tgw-attach-", "transit-gateway-route-table": "tgw-rtb-",
+	"vpc-peering-connection": "pcx-", "dhcp-options": "dopt-", "vpc-endpoint": "vpce-", "vpc-endpoint-service": "vpce-svc-",
+	"vpc-flow-log": "fl-", "customer-gateway": "cgw-", "vpn-gateway": "vgw-", "vpn-connection": "vpn-",
+	"spot-instances-request": "sir-", "spot-fleet-request": "sfr-", "fleet": "fleet-", "dedicated-host": "h-",
+	"capacity-reservation": "cr-", "prefix-list": "pl-", "carrier-gateway": "cagw-", "local-gateway": "lgw-",
+	"traffic-mirror-target": "tmt-", "traffic-mirror-filter": "tmf-", "traffic-mirror-filter-rule": "tmfr-",
+	"traffic-mirror-session": "tms-", "client-vpn-endpoint": "cvpn-endpoint-", "fpga-image": "afi-",
+	"host-reservation": "hr-", "instance-event-window": "iew-", "ipam": "ipam-", "ipam-pool": "ipam-pool-",
+	"ipam-scope": "ipam-scope-",
+}
+
+// ec2TypeOfID returns the EC2 resource type whose id prefix is the longest that id starts
+// with, "" for none.
+func ec2TypeOfID(id string) string {
+	best, n := "", 0
+	for typ, p := range ec2IDPrefixes {
+		if len(p) > n && strings.HasPrefix(id, p) {
+			best, n = typ, len(p)
+		}
+	}
+	return best
+}
+
 // aliasKeys returns the curated keys for a variable of a type, and the keys the service's
 // rows claim for themselves (not to be matched by name elsewhere).
 func aliasKeys(service, typ, variable string) (keys []string, claimed []string) {
+	if service == "ec2" && ec2IDPrefixes[typ] != "" && strings.HasSuffix(variable, "Id") {
+		keys = append(keys, "resourceid")
+	}
 	for _, a := range aliases {
 		if a.service != service {
 			continue

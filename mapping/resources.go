@@ -317,6 +317,11 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 		nameOK := j == last && (s.single || (othersFilled && j != first))
 		fs, key, rule := s.values(svc, t.name, v, nameOK, params, consumed, used)
 		loose = loose || (len(fs) > 0 && rule > strongRules)
+		// The last identifying variable named by its own key (an organization's account
+		// by accountId) names the type too; an alias alone (an object key) does not.
+		if len(fs) > 0 && j == last && rule >= 1 && rule <= strongRules {
+			evidence = true
+		}
 		if len(fs) == 0 {
 			othersFilled = false
 		}

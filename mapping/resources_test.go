@@ -78,6 +78,15 @@ func TestScoperResources(t *testing.T) {
 				{ARN: "arn:aws:rds:eu-west-1:111111111111:snapshot:b", Source: SourceRequest, Key: "targetDBSnapshotIdentifier"},
 				{ARN: "arn:aws:rds:us-east-1:111111111111:snapshot:a", Source: SourceRequest, Key: "sourceDBSnapshotIdentifier"},
 			}},
+		{name: "ec2 ids name their type by prefix", action: "ec2:CreateTags",
+			call: Call{Region: "eu-west-1", Account: "111111111111", Request: []byte(`{"resourcesSet":{"items":[{"resourceId":"i-1"},{"resourceId":"vol-2"}]},"tagSet":{"items":[{"key":"k","value":"v"}]}}`)},
+			want: []Resource{
+				{ARN: "arn:aws:ec2:eu-west-1:111111111111:instance/i-1", Source: SourceRequest, Key: "resourceId"},
+				{ARN: "arn:aws:ec2:eu-west-1:111111111111:volume/vol-2", Source: SourceRequest, Key: "resourceId"},
+			}},
+		{name: "the last part named by its own key names the type", action: "organizations:DescribeAccount",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"accountId":"222222222222"}`)},
+			want: []Resource{{ARN: "arn:aws:organizations::111111111111:account/o-*/222222222222", Source: SourceRequest, Key: "accountId"}}},
 		{name: "glue table in its database and catalog", action: "glue:GetTable",
 			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"databaseName":"db","name":"t"}`)},
 			want: []Resource{
