@@ -240,6 +240,7 @@ func (g *grant) permission(r *cloudtrail.Record, q *request) Permission {
 		p.ruled = len(p.Resources) > 0
 	case resourcesRecordAll:
 		p.Resources = sortedCopy(r.ResourceARNs)
+		p.ruled = len(p.Resources) > 0 // no formats to build others by
 	}
 	return p
 }
