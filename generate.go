@@ -271,8 +271,12 @@ func (g *Generator) add(r *Record, p mapping.Permission) {
 		ag = &actionGrants{sets: map[string]struct{}{}}
 		g.grants[p.Action] = ag
 	}
+	level := ag.level
 	ag.add(p.Action, res, weak, g.cfg.limit)
 	e := g.explanation(p.Action)
+	if g.cfg.mode == ResourcesScoped {
+		g.noteSources(e, p, level, ag.level)
+	}
 	n := max(r.Count, 1)
 	e.Events[r.Event().String()] += n
 	e.Rules[p.Rule] += n

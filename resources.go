@@ -71,22 +71,40 @@ func widenAll(a iam.Action, res []string, n int) []string {
 func (g *Generator) scoped(r *Record, p mapping.Permission) ([]string, bool) {
 	named := false
 	res := make([]string, 0, len(p.Scoped))
-	e := g.explanation(p.Action)
 	for _, s := range p.Scoped {
 		res = append(res, s.ARN)
 		named = named || s.Source != mapping.SourceNone
 		if s.Assumed && len(g.assumed) < indexLimit {
 			g.assumed[s.ARN] = struct{}{}
 		}
-		if e.ResourceSources == nil {
-			e.ResourceSources = map[string]string{}
-		}
-		if _, ok := e.ResourceSources[s.ARN]; !ok && len(e.ResourceSources) < g.cfg.limit {
-			e.ResourceSources[s.ARN] = s.Origin()
-		}
 	}
 	slices.Sort(res)
 	return slices.Compact(res), r.ErrorCode != "" && !named
+}
+
+// noteSources records in e where the permission's ARNs came from, as the policy writes
+// them: widened as often as the action's resources were collapsed (before is the collapse
+// level before this permission, after the level now).
+func (g *Generator) noteSources(e *Explanation, p mapping.Permission, before, after int) {
+	if e.ResourceSources == nil {
+		e.ResourceSources = map[string]string{}
+	}
+	if after > before {
+		widened := make(map[string]string, len(e.ResourceSources))
+		for a, src := range e.ResourceSources {
+			widened[widenAll(p.Action, []string{a}, after-before)[0]] = src
+		}
+		e.ResourceSources = widened
+	}
+	for _, s := range p.Scoped {
+		a := s.ARN
+		if after > 0 {
+			a = widenAll(p.Action, []string{a}, after)[0]
+		}
+		if _, ok := e.ResourceSources[a]; !ok && len(e.ResourceSources) < g.cfg.limit {
+			e.ResourceSources[a] = s.Origin()
+		}
+	}
 }
 
 // resolve replaces ARNs built from bare names by the ones the run's index saw.

@@ -115,6 +115,18 @@ func TestExplainResourceSources(t *testing.T) {
 	if diff := cmp.Diff(want, g.Explain()[0].ResourceSources); diff != "" {
 		t.Errorf("ResourceSources (-want +got):\n%s", diff)
 	}
+	// After a collapse the sources name the ARNs as the policy writes them.
+	g = NewGenerator(WithResources(ResourcesScoped), WithResourceLimit(1))
+	for _, raw := range []string{s3Get("b", "k", ""), s3Get("b", "j", "")} {
+		r, err := cloudtrail.ParseRecord([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Add(&r)
+	}
+	if diff := cmp.Diff(map[string]string{"arn:aws:s3:::b/*": "request key bucketName"}, g.Explain()[0].ResourceSources); diff != "" {
+		t.Errorf("ResourceSources after collapse (-want +got):\n%s", diff)
+	}
 	if logged := NewGenerator(); logged.cfg.mode != ResourcesLogged {
 		t.Errorf("default mode %v, want logged", logged.cfg.mode)
 	}
