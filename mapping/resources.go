@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -73,11 +72,11 @@ func (r Resource) Origin() string {
 }
 
 const (
-	maxParams     = 512 // values read from a request or response
-	maxValues     = 16  // distinct values of one variable
-	maxCombos     = 64  // ARNs of one resource type from one call
+	maxParams     = 4096 // values read from a request or response
+	maxValues     = 32   // distinct values of one variable; more become "*"
+	maxCombos     = 64   // ARNs of one resource type from one call; more widen a variable
 	minLooseStem  = 4   // shortest stem matched by suffix
-	maxCandidates = 64  // whole ARNs considered from one call
+	maxCandidates = 1024 // whole ARNs considered from one call
 )
 
 // Scoper builds the resource ARNs of one call's actions. It reads the request and
@@ -88,7 +87,6 @@ type Scoper struct {
 	req      []param
 	resp     []param
 	whole    []wholeARN
-	lowerReq []byte
 	single   bool // the action being scoped has one resource type
 }
 
@@ -123,7 +121,6 @@ func (s *Scoper) parse() {
 			s.whole = append(s.whole, wholeARN{arn: a, source: SourceRequest, key: p.key})
 		}
 	}
-	s.lowerReq = bytes.ToLower(s.c.Request)
 }
 
 // Resources returns the resources the call used action on: nil when the action has no
@@ -339,11 +336,21 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 	if !evidence {
 		return nil, false, false
 	}
+	// Too many combinations: the variable with the most values becomes "*" until they fit.
+	for combos(choices) > maxCombos {
+		most := 0
+		for j := range choices {
+			if len(choices[j]) > len(choices[most]) {
+				most = j
+			}
+		}
+		choices[most] = []fill{{val: "*"}}
+	}
 	// Values that fill partition, region and account, from the other variables' values
 	// (a partial ARN, a wafv2 scope) or the call.
 	var out []Resource
 	idx := make([]int, len(f.vars))
-	for len(out) < maxCombos {
+	for {
 		var ctx fill
 		assumed := false
 		key := ""
@@ -409,6 +416,18 @@ func firstNamedVar(f *format) int {
 	return -1
 }
 
+// combos returns the number of ARNs the choices make.
+func combos(choices [][]fill) int {
+	n := 1
+	for _, c := range choices {
+		n *= max(len(c), 1)
+		if n > maxCombos {
+			return n
+		}
+	}
+	return n
+}
+
 // lastNamedVar is the index of the format's last variable that is not partition, region or
 // account: the one a bare "name" parameter may fill.
 func lastNamedVar(f *format) int {
@@ -443,12 +462,16 @@ func (s *Scoper) values(svc, typ, v string, last bool, params []param, consumed,
 			if !ok || (!slashOK(v) && strings.Contains(f.val, "/")) {
 				continue
 			}
-			if !slices.Contains(out, f) && len(out) < maxValues {
+			if !slices.Contains(out, f) {
 				out = append(out, f)
 				if key == "" {
 					key = p.key
 				}
 			}
+		}
+		if len(out) > maxValues || (len(out) > 0 && len(params) >= maxParams) {
+			// Too many to list, or the parameters were cut short: any value.
+			return []fill{{val: "*"}}, key, rule
 		}
 		if len(out) > 0 {
 			return out, key, rule
@@ -606,10 +629,21 @@ func (s *Scoper) fromResponse(t resType) []Resource {
 	return rs
 }
 
-// inRequest reports whether the request holds the value (so AWS did not make it up).
+// inRequest reports whether the request holds the value (so AWS did not make it up): as a
+// whole value, as a part of one between ":" and "/", or inside one when it is long.
 func (s *Scoper) inRequest(v string) bool {
 	if v == "" || v == "*" {
 		return true
 	}
-	return bytes.Contains(s.lowerReq, bytes.ToLower([]byte(v)))
+	for _, p := range s.req {
+		if p.val == v || (len(v) >= 8 && strings.Contains(p.val, v)) {
+			return true
+		}
+		for part := range strings.FieldsFuncSeq(p.val, func(r rune) bool { return r == ':' || r == '/' }) {
+			if part == v {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,12 +1,23 @@
 package mapping
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestScoperResources(t *testing.T) {
+	var many strings.Builder
+	many.WriteString(`{"instancesSet":{"items":[`)
+	for i := range maxValues + 1 {
+		if i > 0 {
+			many.WriteByte(',')
+		}
+		fmt.Fprintf(&many, `{"instanceId":"i-%d"}`, i)
+	}
+	many.WriteString(`]}}`)
 	tests := []struct {
 		name   string
 		action string
@@ -87,6 +98,9 @@ func TestScoperResources(t *testing.T) {
 		{name: "the last part named by its own key names the type", action: "organizations:DescribeAccount",
 			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"accountId":"222222222222"}`)},
 			want: []Resource{{ARN: "arn:aws:organizations::111111111111:account/o-*/222222222222", Source: SourceRequest, Key: "accountId"}}},
+		{name: "too many values to list become star", action: "ec2:StopInstances",
+			call: Call{Region: "eu-west-1", Account: "111111111111", Request: []byte(many.String())},
+			want: []Resource{{ARN: "arn:aws:ec2:eu-west-1:111111111111:instance/*", Source: SourceRequest, Key: "instanceId"}}},
 		{name: "glue table in its database and catalog", action: "glue:GetTable",
 			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"databaseName":"db","name":"t"}`)},
 			want: []Resource{
