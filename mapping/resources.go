@@ -75,19 +75,19 @@ const (
 	maxParams     = 4096 // values read from a request or response
 	maxValues     = 32   // distinct values of one variable; more become "*"
 	maxCombos     = 64   // ARNs of one resource type from one call; more widen a variable
-	minLooseStem  = 4   // shortest stem matched by suffix
+	minLooseStem  = 4    // shortest stem matched by suffix
 	maxCandidates = 1024 // whole ARNs considered from one call
 )
 
 // Scoper builds the resource ARNs of one call's actions. It reads the request and
 // response once.
 type Scoper struct {
-	c        *Call
-	parsed   bool
-	req      []param
-	resp     []param
-	whole    []wholeARN
-	single   bool // the action being scoped has one resource type
+	c      *Call
+	parsed bool
+	req    []param
+	resp   []param
+	whole  []wholeARN
+	single bool // the action being scoped has one resource type
 }
 
 // wholeARN is an ARN the call names as a whole: in resources[], or a request value.
