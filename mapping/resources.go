@@ -168,10 +168,12 @@ func (s *Scoper) Resources(action string) []Resource {
 		if named[i] {
 			continue
 		}
-		if rs := s.fromResponse(t); len(rs) > 0 {
-			out = append(out, rs...)
-			named[i] = true
-			continue
+		if creates(action) {
+			if rs := s.fromResponse(t); len(rs) > 0 {
+				out = append(out, rs...)
+				named[i] = true
+				continue
+			}
 		}
 		if s.c.CallerARN != "" && t.fits(s.c.CallerARN) && t.formats[0].service() == "iam" && s.c.CallerType == "IAMUser" {
 			out = append(out, Resource{ARN: s.c.CallerARN, Source: SourceCaller})
@@ -563,6 +565,23 @@ func withPath(fs []fill, params []param) []fill {
 func (s *Scoper) hasTop(norm string) bool {
 	for _, p := range s.req {
 		if p.depth == 0 && p.norm == norm {
+			return true
+		}
+	}
+	return false
+}
+
+// creatingVerbs start the names of actions that make a resource, whose response names it.
+var creatingVerbs = []string{"Create", "Run", "Allocate", "Register", "Import", "Copy", "Restore", "Start",
+	"Launch", "Request", "Clone", "Duplicate", "Provision", "Publish", "Purchase", "Generate", "Issue"}
+
+// creates reports whether the action makes a resource (ec2:RunInstances, sns:CreateTopic):
+// only then is the response read for resources the request did not name. Other responses
+// describe what exists (an instance's option groups), which the call did not act on.
+func creates(action string) bool {
+	_, n, _ := strings.Cut(action, ":")
+	for _, v := range creatingVerbs {
+		if strings.HasPrefix(n, v) {
 			return true
 		}
 	}
