@@ -67,7 +67,7 @@ func scopedCorpus(t *testing.T, strip bool) ([]cloudtrail.Record, []Mapping) {
 // that every ARN written fits one of its action's ARN formats.
 func TestScopedCorpus(t *testing.T) {
 	recs, ms := scopedCorpus(t, false)
-	var pairs, specific, star, partial int
+	var pairs, specific, star, partial, okPairs, okSpecific int
 	var misfits []string
 	for i := range ms {
 		for _, p := range ms[i].Permissions {
@@ -80,11 +80,18 @@ func TestScopedCorpus(t *testing.T) {
 				continue
 			}
 			pairs++
+			failed := recs[i].ErrorCode != ""
+			if !failed {
+				okPairs++
+			}
 			switch {
 			case len(p.Scoped) == 0:
 				star++
 			case !slices.ContainsFunc(p.Scoped, func(r Resource) bool { return strings.Contains(r.ARN, "*") }):
 				specific++
+				if !failed {
+					okSpecific++
+				}
 			default:
 				partial++
 				var arns []string
@@ -104,6 +111,7 @@ func TestScopedCorpus(t *testing.T) {
 	}
 	t.Logf("scoped: %d (record, action with a resource type) pairs: %d fully specific (%.1f%%), %d with \"*\" inside an ARN (%.1f%%), %d \"*\" (%.1f%%)",
 		pairs, specific, pct(specific, pairs), partial, pct(partial, pairs), star, pct(star, pairs))
+	t.Logf("scoped, calls without errorCode: %d of %d pairs fully specific (%.1f%%)", okSpecific, okPairs, pct(okSpecific, okPairs))
 }
 
 func pct(a, b int) float64 { return 100 * float64(a) / float64(b) }
