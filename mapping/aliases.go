@@ -38,6 +38,8 @@ var aliases = []alias{
 	// SSM API reference, StartSession: Target is the instance (i-…) or managed node (mi-…).
 	{service: "ec2", typ: "instance", variable: "InstanceId", keys: []string{"target"}},
 	{service: "ssm", typ: "managed-instance", variable: "InstanceId", keys: []string{"target"}},
+	// EMR API reference: JobFlowId (and JobFlowIds) is the cluster id (j-…).
+	{service: "elasticmapreduce", typ: "cluster", variable: "ClusterId", keys: []string{"jobflowid", "jobflowids"}},
 	// ECS API reference, RunTask/StartTask: taskDefinition is family:revision, family or an ARN.
 	{service: "ecs", typ: "task-definition", variable: "TaskDefinitionFamilyName", keys: []string{"taskdefinition"}},
 	{service: "ecs", typ: "task-definition", variable: "TaskDefinitionRevisionNumber", keys: []string{"taskdefinition"}},

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"cmp"
+	"encoding/json"
 	"regexp"
 	"strings"
 
@@ -42,6 +43,17 @@ func Scope(s *Scoper, m *Mapping) {
 					src = SourceResources
 				}
 				p.Scoped = append(p.Scoped, Resource{ARN: a, Source: src})
+			}
+		case p.Action == "kms:ReEncryptFrom" || p.Action == "kms:ReEncryptTo":
+			// KMS API reference, ReEncrypt: ReEncryptFrom on SourceKeyId (or the key the
+			// ciphertext names, in resources[]), ReEncryptTo on DestinationKeyId.
+			key := "sourcekeyid"
+			if p.Action == "kms:ReEncryptTo" {
+				key = "destinationkeyid"
+			}
+			p.Scoped = s.keyParam(string(p.Action), key)
+			if len(p.Scoped) == 0 {
+				p.Scoped = s.Resources(string(p.Action))
 			}
 		case strings.HasPrefix(string(p.Action), "dynamodb:PartiQL"):
 			p.Scoped = s.partiQLTables()
@@ -129,4 +141,31 @@ func (s *Scoper) partiQLTables() []Resource {
 		return nil
 	}
 	return dedupe(out)
+}
+
+// keyParam scopes action with only the request parameter key (lower case, normalised) as
+// its request: ReEncrypt's source and destination keys are both key ids.
+func (s *Scoper) keyParam(action, key string) []Resource {
+	s.parse()
+	for _, p := range s.req {
+		if p.norm != key {
+			continue
+		}
+		one, err := json.Marshal(map[string]string{"keyId": p.val})
+		if err != nil {
+			return nil
+		}
+		c := *s.c
+		c.Request, c.Response, c.ResourceARNs = one, nil, nil
+		rs := NewScoper(&c).Resources(action)
+		for i := range rs {
+			if rs[i].Source == SourceRequest {
+				rs[i].Key = p.key
+			}
+		}
+		if len(rs) == 1 && rs[0].Source != SourceNone {
+			return rs
+		}
+	}
+	return nil
 }
