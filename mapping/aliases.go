@@ -38,6 +38,8 @@ var aliases = []alias{
 	// SSM API reference, StartSession: Target is the instance (i-…) or managed node (mi-…).
 	{service: "ec2", typ: "instance", variable: "InstanceId", keys: []string{"target"}},
 	{service: "ssm", typ: "managed-instance", variable: "InstanceId", keys: []string{"target"}},
+	// RDS API reference: DBClusterIdentifier names the cluster (cluster:${DbClusterInstanceName}).
+	{service: "rds", typ: "cluster", variable: "DbClusterInstanceName", keys: []string{"dbclusteridentifier"}},
 	// EMR API reference: JobFlowId (and JobFlowIds) is the cluster id (j-…).
 	{service: "elasticmapreduce", typ: "cluster", variable: "ClusterId", keys: []string{"jobflowid", "jobflowids"}},
 	// ECS API reference, RunTask/StartTask: taskDefinition is family:revision, family or an ARN.
@@ -77,6 +79,9 @@ func transform(service, typ, variable, v string) (fill, bool) {
 	f := fill{val: v}
 	if strings.Contains(v, "://") {
 		return f, false // a URL: queue URLs are read whole (queueURLARN), others name no variable
+	}
+	if _, isARN := arnValue(v); !isARN && strings.HasPrefix(strings.ToLower(v), "arn") && strings.ContainsAny(v, ":%") {
+		return f, false // an ARN that does not parse (a broken URL encoding) names nothing reliably
 	}
 	if arn, ok := arnValue(v); ok {
 		_, svc, region, account, _, _ := arnParts(arn)

@@ -22,6 +22,20 @@ func parseFormat(f string) format {
 	if parts := strings.SplitN(f, ":", 4); len(parts) >= 3 {
 		out.svc = parts[2]
 	}
+	lit := func(text string) {
+		// A "*" in the format's text stands for any text (DMS: "…:rep:*"): a wildcard
+		// variable.
+		for {
+			k := strings.IndexByte(text, '*')
+			if k < 0 {
+				break
+			}
+			out.lits = append(out.lits, text[:k])
+			out.vars = append(out.vars, wildcardVar)
+			text = text[k+1:]
+		}
+		out.lits = append(out.lits, text)
+	}
 	for {
 		i := strings.Index(f, "${")
 		if i < 0 {
@@ -31,13 +45,17 @@ func parseFormat(f string) format {
 		if j < 0 {
 			break
 		}
-		out.lits = append(out.lits, f[:i])
+		lit(f[:i])
 		out.vars = append(out.vars, f[i+2:i+j])
 		f = f[i+j+1:]
 	}
-	out.lits = append(out.lits, f)
+	// lits has one more element than vars: the text after the last variable.
+	lit(f)
 	return out
 }
+
+// wildcardVar is the variable a "*" in a format's text stands for.
+const wildcardVar = "*"
 
 // service returns the service field of the format ("s3" of "arn:${Partition}:s3:::…").
 func (f *format) service() string { return f.svc }
@@ -45,7 +63,7 @@ func (f *format) service() string { return f.svc }
 // slashOK reports whether variable v may hold a "/": paths, object keys, resource names
 // that AWS documents as paths.
 func slashOK(v string) bool {
-	return strings.Contains(v, "Path") || strings.Contains(v, "Object") || strings.Contains(v, "Key") ||
+	return v == wildcardVar || strings.Contains(v, "Path") || strings.Contains(v, "Object") || strings.Contains(v, "Key") ||
 		strings.Contains(v, "Resource") || strings.Contains(v, "Prefix") || strings.Contains(v, "LeadingSlash") ||
 		strings.Contains(v, "LogGroupName") || v == "LogStreamName" || v == "SecretId" || v == "ParameterName"
 }

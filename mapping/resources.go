@@ -246,22 +246,10 @@ func (t *resType) fits(arn string) bool {
 
 // context returns the value of a partition, region or account variable, or "*".
 func (s *Scoper) context(v string, f fill) string {
-	if c := s.contextRaw(v, f); c == "" || plainPart(c) {
+	if c := s.contextRaw(v, f); c == "" || plainField(c) {
 		return c
 	}
 	return "*"
-}
-
-// plainPart reports whether s can stand in an ARN's partition, region or account field:
-// letters, digits and "-" only.
-func plainPart(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func (s *Scoper) contextRaw(v string, f fill) string {
@@ -308,7 +296,7 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 	used := map[string]bool{}
 	othersFilled := true
 	for j, v := range f.vars {
-		if isContextVar(v) {
+		if isContextVar(v) || v == wildcardVar {
 			continue
 		}
 		// A bare "name" parameter fills the last variable when the action has one type, or
@@ -411,7 +399,7 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 // when that one is filled (an object key alone does not name an access point's object).
 func firstNamedVar(f *format) int {
 	for j, v := range f.vars {
-		if !isContextVar(v) && v != "Scope" {
+		if !isContextVar(v) && v != "Scope" && v != wildcardVar {
 			return j
 		}
 	}
@@ -434,7 +422,7 @@ func combos(choices [][]fill) int {
 // account: the one a bare "name" parameter may fill.
 func lastNamedVar(f *format) int {
 	for j := len(f.vars) - 1; j >= 0; j-- {
-		if !isContextVar(f.vars[j]) {
+		if !isContextVar(f.vars[j]) && f.vars[j] != wildcardVar {
 			return j
 		}
 	}
@@ -491,6 +479,7 @@ type varKeys struct {
 	claimed  []string // keys other rows of the service claim
 	generic  bool
 	nameLeaf bool // the variable ends in "Name": a bare "name" may fill it
+	ec2ID    bool // an EC2 id, whose prefix names its type
 }
 
 var varKeyCache sync.Map // svc\x00typ\x00var → *varKeys
@@ -506,6 +495,7 @@ func keysFor(svc, typ, v string) *varKeys {
 		vk.stem = normKey(typ)
 	}
 	vk.aliases, vk.claimed = aliasKeys(svc, typ, v)
+	vk.ec2ID = svc == "ec2" && ec2IDPrefixes[typ] != "" && strings.HasSuffix(v, "Id")
 	varKeyCache.Store(k, vk)
 	return vk
 }
@@ -523,13 +513,27 @@ func (vk *varKeys) matches(rule int, p *param, last bool, s *Scoper) bool {
 	case 2:
 		return len(vk.stem) >= 3 && p.stem == vk.stem
 	case 3:
-		// The source or the target of a copy (sourceDBSnapshotIdentifier, targetBucket).
-		return len(vk.stem) >= 3 && strings.HasSuffix(p.stem, vk.stem) && hasCopyPrefix(p.stem)
+		switch {
+		case len(vk.stem) >= 3 && strings.HasSuffix(p.stem, vk.stem) && hasCopyPrefix(p.stem):
+			// The source or the target of a copy (sourceDBSnapshotIdentifier, targetBucket).
+			return true
+		case vk.ec2ID && len(p.stem) >= 4 && strings.HasSuffix(vk.stem, p.stem):
+			// An EC2 id under a shorter name (FlowLogId for VpcFlowLogId); its prefix is
+			// checked by transform.
+			return true
+		case p.depth == 1 && len(vk.stem) >= 3 && strings.HasSuffix(p.parent, vk.stem):
+			// The name or id inside the resource's own object ({"configurationRecorder":
+			// {"name": …}}).
+			return p.norm == "name" && vk.nameLeaf || p.norm == "id" && strings.HasSuffix(vk.v, "Id")
+		}
+		return false
 	case 4:
 		return p.depth == 0 && p.stem != p.norm && len(p.stem) >= minLooseStem && len(vk.stem) >= minLooseStem &&
 			(strings.HasSuffix(p.stem, vk.stem) || strings.HasSuffix(vk.stem, p.stem))
 	case 5:
-		return last && p.depth == 0 && p.norm == "name" && vk.nameLeaf
+		// A bare top-level "name" ("identifier" for any variable, "id" for an id).
+		return last && p.depth == 0 && (p.norm == "name" && vk.nameLeaf || p.norm == "identifier" ||
+			p.norm == "id" && strings.HasSuffix(vk.v, "Id"))
 	case 6:
 		return last && p.depth == 0 && p.norm == "resourceid" && s.hasTop("resourcetype")
 	}

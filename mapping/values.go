@@ -10,11 +10,13 @@ import (
 
 // param is one string value of a request or response, under its key.
 type param struct {
-	key   string // as logged ("bucketName")
-	norm  string // lower case, letters and digits only ("bucketname")
-	stem  string // norm without its identifying suffixes ("bucket")
-	val   string
-	depth int // 0 for top-level keys
+	key  string // as logged ("bucketName")
+	norm string // lower case, letters and digits only ("bucketname")
+	stem string // norm without its identifying suffixes ("bucket")
+	// parent is the normalised key of the object the value is in ("" at the top).
+	parent string
+	val    string
+	depth  int // 0 for top-level keys
 	// inTags: the value is inside tags (under a key isTagKey accepts):
 	// tag keys and values are free text and never name the resource.
 	inTags bool
@@ -33,37 +35,44 @@ func flatten(raw json.RawMessage, limit int) []param {
 		return nil
 	}
 	var out []param
-	var walk func(key string, v any, depth int, inTags bool)
-	walk = func(key string, v any, depth int, inTags bool) {
+	var walk func(key, parent string, v any, depth int, inTags bool)
+	walk = func(key, parent string, v any, depth int, inTags bool) {
 		if len(out) >= limit {
 			return
 		}
 		switch x := v.(type) {
 		case map[string]any:
+			if c, ok := x["content"]; ok && len(x) <= 2 && (len(x) == 1 || x["tag"] != nil) {
+				// CloudTrail writes some EC2 list members as {"tag": 1, "content": "fl-…"}:
+				// the value belongs to the enclosing key.
+				walk(key, parent, c, depth, inTags)
+				return
+			}
 			inTags = inTags || isTagKey(normKey(key))
 			ks := make([]string, 0, len(x))
 			for k := range x {
 				ks = append(ks, k)
 			}
 			slices.Sort(ks)
+			nk := normKey(key)
 			for _, k := range ks {
-				walk(k, x[k], depth+1, inTags)
+				walk(k, nk, x[k], depth+1, inTags)
 			}
 		case []any:
 			for _, e := range x {
-				walk(key, e, depth, inTags)
+				walk(key, parent, e, depth, inTags)
 			}
 		case string:
 			if key != "" && x != "" {
-				out = append(out, newParam(key, x, depth, inTags))
+				out = append(out, newParam(key, parent, x, depth, inTags))
 			}
 		case json.Number:
 			if key != "" {
-				out = append(out, newParam(key, x.String(), depth, inTags))
+				out = append(out, newParam(key, parent, x.String(), depth, inTags))
 			}
 		}
 	}
-	walk("", v, -1, false)
+	walk("", "", v, -1, false)
 	return out
 }
 
@@ -73,9 +82,9 @@ func isTagKey(norm string) bool {
 	return strings.HasPrefix(norm, "tag") || strings.HasSuffix(norm, "tags") || strings.HasSuffix(norm, "tagging")
 }
 
-func newParam(key, val string, depth int, inTags bool) param {
+func newParam(key, parent, val string, depth int, inTags bool) param {
 	n := normKey(key)
-	return param{key: key, norm: n, stem: stem(n), val: val, depth: depth, inTags: inTags}
+	return param{key: key, norm: n, stem: stem(n), parent: parent, val: val, depth: depth, inTags: inTags}
 }
 
 // normKey lower-cases s and keeps only letters and digits: "x-amz-copy-source" →
@@ -117,17 +126,41 @@ func stem(norm string) string {
 	return norm
 }
 
-// arnValue returns s as an ARN when it is one, also URL-encoded ("arn%3Aaws%3A…").
+// arnValue returns s as an ARN when it is one, also URL-encoded ("arn%3Aaws%3A…"): six
+// fields, the first four plain (letters, digits, "-"; region and account may be empty), no
+// control characters.
 func arnValue(s string) (string, bool) {
-	if strings.HasPrefix(s, "arn:") {
-		return s, true
-	}
 	if strings.HasPrefix(s, "arn%3A") || strings.HasPrefix(s, "arn%3a") {
-		if u, err := url.PathUnescape(s); err == nil {
-			return u, true
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return "", false
+		}
+		s = u
+	}
+	if !strings.HasPrefix(s, "arn:") {
+		return "", false
+	}
+	p, svc, region, account, res, ok := arnParts(s)
+	if !ok || p == "" || svc == "" || res == "" || !plainField(p) || !plainField(svc) || !plainField(region) || !plainField(account) {
+		return "", false
+	}
+	for i := 0; i < len(res); i++ {
+		if res[i] < ' ' || res[i] == 0x7f {
+			return "", false
 		}
 	}
-	return "", false
+	return s, true
+}
+
+// plainField reports whether an ARN field holds only letters, digits and "-" (or "*").
+func plainField(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '*') {
+			return false
+		}
+	}
+	return true
 }
 
 // arnParts splits an ARN into partition, service, region, account and resource.
