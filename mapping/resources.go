@@ -184,26 +184,26 @@ func (s *Scoper) Resources(action string) []Resource {
 	// on or in, whatever it names: they are filled from the call.
 	for i, t := range types {
 		if !named[i] && firstNamedVar(&t.formats[0]) < 0 && len(types) > 1 {
-			f := &t.formats[0]
-			vals := make([]string, len(f.vars))
-			for j, v := range f.vars {
-				vals[j] = s.context(v, fill{})
-			}
-			out = append(out, Resource{ARN: f.build(vals), Source: SourceNone})
+			out = append(out, s.unnamed(&t.formats[0]))
 		}
 	}
 	if len(out) == 0 {
 		if len(types) != 1 {
 			return nil
 		}
-		f := &types[0].formats[0]
-		vals := make([]string, len(f.vars))
-		for j, v := range f.vars {
-			vals[j] = s.context(v, fill{})
-		}
-		return []Resource{{ARN: f.build(vals), Source: SourceNone}}
+		return []Resource{s.unnamed(&types[0].formats[0])}
 	}
 	return dedupe(out)
+}
+
+// unnamed fills a format from the call alone: partition, region and account, "*" for the
+// rest.
+func (s *Scoper) unnamed(f *format) Resource {
+	vals := make([]string, len(f.vars))
+	for j, v := range f.vars {
+		vals[j] = s.context(v, fill{})
+	}
+	return Resource{ARN: f.build(vals), Source: SourceNone}
 }
 
 // dedupe sorts resources by ARN and keeps the first of each ARN.
