@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/trailscraper/trailscraper/cloudtrail"
@@ -39,7 +40,7 @@ func Scope(s *Scoper, m *Mapping) {
 			p.Scoped = make([]Resource, 0, len(p.Resources))
 			for _, a := range p.Resources {
 				src := SourceRequest
-				if containsString(s.c.ResourceARNs, a) {
+				if slices.Contains(s.c.ResourceARNs, a) {
 					src = SourceResources
 				}
 				p.Scoped = append(p.Scoped, Resource{ARN: a, Source: src})
@@ -69,15 +70,6 @@ func Scope(s *Scoper, m *Mapping) {
 			p.Scoped = s.Resources(string(p.Action))
 		}
 	}
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // passedRoles returns the roles the request hands to a service: role ARNs under keys that
