@@ -38,6 +38,8 @@ var aliases = []alias{
 	// SSM API reference, StartSession: Target is the instance (i-…) or managed node (mi-…).
 	{service: "ec2", typ: "instance", variable: "InstanceId", keys: []string{"target"}},
 	{service: "ssm", typ: "managed-instance", variable: "InstanceId", keys: []string{"target"}},
+	// CloudTrail API reference, StartLogging/StopLogging/GetTrailStatus/DeleteTrail: Name is the trail's name or ARN.
+	{service: "cloudtrail", typ: "trail", variable: "TrailName", keys: []string{"name"}},
 	// RDS API reference: DBClusterIdentifier names the cluster (cluster:${DbClusterInstanceName}).
 	{service: "rds", typ: "cluster", variable: "DbClusterInstanceName", keys: []string{"dbclusteridentifier"}},
 	// EMR API reference: JobFlowId (and JobFlowIds) is the cluster id (j-…).

@@ -82,12 +82,13 @@ const (
 // Scoper builds the resource ARNs of one call's actions. It reads the request and
 // response once.
 type Scoper struct {
-	c      *Call
-	parsed bool
-	req    []param
-	resp   []param
-	whole  []wholeARN
-	single bool // the action being scoped has one resource type
+	c          *Call
+	parsed     bool
+	req        []param
+	resp       []param
+	whole      []wholeARN
+	single     bool   // the action being scoped has one resource type
+	actionNorm string // its name, normalised
 }
 
 // wholeARN is an ARN the call names as a whole: in resources[], or a request value.
@@ -136,6 +137,8 @@ func (s *Scoper) Resources(action string) []Resource {
 	s.parse()
 	types = s.selectTypes(types)
 	s.single = len(types) == 1
+	_, name, _ := strings.Cut(action, ":")
+	s.actionNorm = normKey(name)
 	consumed := map[string]bool{} // request values used whole for some type
 	var out []Resource
 	named := make([]bool, len(types))
@@ -299,9 +302,11 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 		if isContextVar(v) || v == wildcardVar {
 			continue
 		}
-		// A bare "name" parameter fills the last variable when the action has one type, or
-		// when the variables before it (a Glue table's database) are filled.
-		nameOK := j == last && (s.single || (othersFilled && j != first))
+		// A bare "name" parameter fills the last variable when the action has one type and
+		// its name says that type (glue:DeleteCrawler; not athena:CreateNamedQuery, whose
+		// type is the workgroup), or when the variables before it (a Glue table's
+		// database) are filled.
+		nameOK := j == last && ((s.single && s.actionNames(t.name)) || (othersFilled && j != first))
 		fs, key, rule := s.values(svc, t.name, v, nameOK, params, consumed, used)
 		loose = loose || (len(fs) > 0 && rule > strongRules)
 		// The last identifying variable named by its own key (an organization's account
@@ -404,6 +409,13 @@ func firstNamedVar(f *format) int {
 		}
 	}
 	return -1
+}
+
+// actionNames reports whether the action being scoped is named after the resource type
+// ("DeleteCrawler" and "crawler", "CreateEnvironment" and "environment").
+func (s *Scoper) actionNames(typ string) bool {
+	t := normKey(typ)
+	return len(t) >= 3 && strings.Contains(s.actionNorm, t)
 }
 
 // combos returns the number of ARNs the choices make.
@@ -528,8 +540,10 @@ func (vk *varKeys) matches(rule int, p *param, last bool, s *Scoper) bool {
 		}
 		return false
 	case 4:
-		return p.depth == 0 && p.stem != p.norm && len(p.stem) >= minLooseStem && len(vk.stem) >= minLooseStem &&
-			(strings.HasSuffix(p.stem, vk.stem) || strings.HasSuffix(vk.stem, p.stem))
+		// A top-level key that says more than the variable (dbClusterSnapshotIdentifier for
+		// ClusterSnapshotName); not the other way round (dbInstanceIdentifier does not name
+		// a ReservedDbInstanceName).
+		return p.depth == 0 && p.stem != p.norm && len(vk.stem) >= minLooseStem && strings.HasSuffix(p.stem, vk.stem)
 	case 5:
 		// A bare top-level "name" ("identifier" for any variable, "id" for an id).
 		return last && p.depth == 0 && (p.norm == "name" && vk.nameLeaf || p.norm == "identifier" ||

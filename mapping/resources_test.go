@@ -116,6 +116,12 @@ func TestScoperResources(t *testing.T) {
 		{name: "a broken ARN names nothing", action: "mediaconnect:DescribeFlow",
 			call: Call{Region: "us-west-2", Account: "111122223333", Request: []byte(`{"flowArn":"arn%3Aaws%3Amediaconnect%3Aus-west-2%111122223333%3Aflow%3A1-23%3AShow"}`)},
 			want: []Resource{{ARN: "arn:aws:mediaconnect:us-west-2:111122223333:flow:*:*"}}},
+		{name: "a bare name names only the type the action is named after", action: "athena:CreateNamedQuery",
+			call: Call{Region: "us-west-2", Account: "123456789012", Request: []byte(`{"name":"q","queryString":"select 1","database":"default"}`)},
+			want: []Resource{{ARN: "arn:aws:athena:us-west-2:123456789012:workgroup/*"}}},
+		{name: "a key that says less does not fill a longer variable", action: "rds:AddTagsToResource",
+			call: Call{Region: "us-east-1", Account: "123456789012", Request: []byte(`{"dBInstanceIdentifier":"db1","tags":[{"key":"k","value":"v"}]}`)},
+			want: []Resource{{ARN: "arn:aws:rds:us-east-1:123456789012:db:db1", Source: SourceRequest, Key: "dBInstanceIdentifier"}}},
 		{name: "glue table in its database and catalog", action: "glue:GetTable",
 			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"databaseName":"db","name":"t"}`)},
 			want: []Resource{

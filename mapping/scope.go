@@ -53,8 +53,19 @@ func Scope(s *Scoper, m *Mapping) {
 				key = "destinationkeyid"
 			}
 			p.Scoped = s.keyParam(string(p.Action), key)
-			if len(p.Scoped) == 0 {
+			if len(p.Scoped) == 0 && p.Action == "kms:ReEncryptTo" {
 				p.Scoped = s.Resources(string(p.Action))
+			}
+			if len(p.Scoped) == 0 {
+				// No SourceKeyId: the keys of resources[] that are not the destination.
+				for _, r := range s.Resources(string(p.Action)) {
+					if r.Source == SourceResources && !s.isParam("destinationkeyid", r.ARN) {
+						p.Scoped = append(p.Scoped, r)
+					}
+				}
+			}
+			if len(p.Scoped) == 0 {
+				p.Scoped = []Resource{s.unnamed(&typesOf(string(p.Action))[0].formats[0])}
 			}
 		case strings.HasPrefix(string(p.Action), "dynamodb:PartiQL"):
 			p.Scoped = s.partiQLTables()
@@ -160,4 +171,16 @@ func (s *Scoper) keyParam(action, key string) []Resource {
 		}
 	}
 	return nil
+}
+
+// isParam reports whether the request's parameter key (normalised) names arn: the ARN
+// itself, or its last part (a key id).
+func (s *Scoper) isParam(key, arn string) bool {
+	s.parse()
+	for _, p := range s.req {
+		if p.norm == key && (p.val == arn || p.val == lastSegment(arn)) {
+			return true
+		}
+	}
+	return false
 }
