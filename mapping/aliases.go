@@ -40,6 +40,10 @@ var aliases = []alias{
 	{service: "ssm", typ: "managed-instance", variable: "InstanceId", keys: []string{"target"}},
 	// CloudTrail API reference, StartLogging/StopLogging/GetTrailStatus/DeleteTrail: Name is the trail's name or ARN.
 	{service: "cloudtrail", typ: "trail", variable: "TrailName", keys: []string{"name"}},
+	// EKS API reference: node group, add-on, Fargate profile and access entry calls name the cluster "name" (the URI's /clusters/{name}).
+	{service: "eks", variable: "ClusterName", keys: []string{"clustername", "name"}},
+	// SES API reference, SendEmail/SendRawEmail: Source is the sending identity; SESv2 SendEmail: FromEmailAddress.
+	{service: "ses", typ: "identity", variable: "IdentityName", keys: []string{"source", "fromemailaddress", "emailidentity", "identity"}},
 	// RDS API reference: DBClusterIdentifier names the cluster (cluster:${DbClusterInstanceName}).
 	{service: "rds", typ: "cluster", variable: "DbClusterInstanceName", keys: []string{"dbclusteridentifier"}},
 	// EMR API reference: JobFlowId (and JobFlowIds) is the cluster id (j-…).
@@ -115,6 +119,12 @@ func transform(service, typ, variable, v string) (fill, bool) {
 		// hyphen and six random characters; without them, match any: "-??????".
 		f.val += "-??????"
 		f.assumed = true
+	case service == "route53" && strings.HasPrefix(f.val, "/"):
+		// Route 53 API reference: ids are given as "/hostedzone/Z123" or "Z123".
+		f.val = f.val[strings.LastIndexByte(f.val, '/')+1:]
+	case service == "s3" && variable == "BucketName" && (strings.Contains(f.val, ".s3-accesspoint.") || strings.Contains(f.val, ".amazonaws.")):
+		// An access point's host name, not a bucket (the access point ARN names it).
+		return f, false
 	case service == "ssm" && typ == "document" && awsOwnedDocument.MatchString(f.val):
 		// SSM User Guide, "Shared SSM documents": AWS-owned documents have ARNs without an
 		// account (arn:aws:ssm:us-east-1::document/AWS-RunShellScript).

@@ -309,9 +309,10 @@ func (s *Scoper) fillType(t resType, params []param, consumed map[string]bool, s
 		nameOK := j == last && ((s.single && s.actionNames(t.name)) || (othersFilled && j != first))
 		fs, key, rule := s.values(svc, t.name, v, nameOK, params, consumed, used)
 		loose = loose || (len(fs) > 0 && rule > strongRules)
-		// The last identifying variable named by its own key (an organization's account
-		// by accountId) names the type too; an alias alone (an object key) does not.
-		if len(fs) > 0 && j == last && rule >= 1 && rule <= strongRules {
+		// A variable named like the type (an organization's account by accountId, an EKS
+		// node group by nodegroupName), filled by its own key, names the type too; an
+		// alias alone (an object key for an access point's object) does not.
+		if len(fs) > 0 && rule >= 1 && rule <= strongRules && namesType(t.name, v) {
 			evidence = true
 		}
 		if len(fs) == 0 {
@@ -409,6 +410,14 @@ func firstNamedVar(f *format) int {
 		}
 	}
 	return -1
+}
+
+// namesType reports whether variable v is the resource type's own identifier: its stem
+// and the type's name contain one another ("account" and AccountId, "nodegroup" and
+// NodegroupName).
+func namesType(typ, v string) bool {
+	t, sv := normKey(typ), stem(normKey(v))
+	return len(sv) >= 3 && (strings.Contains(t, sv) || strings.Contains(sv, t))
 }
 
 // actionNames reports whether the action being scoped is named after the resource type

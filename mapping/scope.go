@@ -67,6 +67,13 @@ func Scope(s *Scoper, m *Mapping) {
 			if len(p.Scoped) == 0 {
 				p.Scoped = []Resource{s.unnamed(&typesOf(string(p.Action))[0].formats[0])}
 			}
+		case p.Action == "iam:CreateServiceLinkedRole":
+			// IAM User Guide, "Using service-linked roles": they live under the path
+			// /aws-service-role/<service principal>/, with a name the service chooses.
+			p.Scoped = s.serviceLinkedRole()
+			if len(p.Scoped) == 0 {
+				p.Scoped = s.Resources(string(p.Action))
+			}
 		case strings.HasPrefix(string(p.Action), "dynamodb:PartiQL"):
 			p.Scoped = s.partiQLTables()
 			if len(p.Scoped) == 0 {
@@ -183,4 +190,22 @@ func (s *Scoper) isParam(key, arn string) bool {
 		}
 	}
 	return false
+}
+
+// serviceLinkedRole returns the roles CreateServiceLinkedRole may create: any name under the
+// service's path.
+func (s *Scoper) serviceLinkedRole() []Resource {
+	s.parse()
+	for _, p := range s.req {
+		if p.norm == "awsservicename" && plainService(p.val) {
+			return []Resource{{ARN: "arn:" + s.context("Partition", fill{}) + ":iam::" + s.context("Account", fill{}) +
+				":role/aws-service-role/" + p.val + "/*", Source: SourceRequest, Key: p.key}}
+		}
+	}
+	return nil
+}
+
+// plainService reports whether s looks like a service principal ("elasticloadbalancing.amazonaws.com").
+func plainService(s string) bool {
+	return s != "" && !strings.ContainsAny(s, "/:*? ") && strings.Contains(s, ".")
 }
