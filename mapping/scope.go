@@ -39,11 +39,11 @@ func Scope(s *Scoper, m *Mapping) {
 		case p.ruled:
 			p.Scoped = make([]Resource, 0, len(p.Resources))
 			for _, a := range p.Resources {
-				src := SourceRequest
+				r := Resource{ARN: a, Source: SourceRequest, Key: s.keyOf(a)}
 				if slices.Contains(s.c.ResourceARNs, a) {
-					src = SourceResources
+					r.Source, r.Key = SourceResources, ""
 				}
-				p.Scoped = append(p.Scoped, Resource{ARN: a, Source: src})
+				p.Scoped = append(p.Scoped, r)
 			}
 		case p.Action == "kms:ReEncryptFrom" || p.Action == "kms:ReEncryptTo":
 			// KMS API reference, ReEncrypt: ReEncryptFrom on SourceKeyId (or the key the
@@ -208,4 +208,15 @@ func (s *Scoper) serviceLinkedRole() []Resource {
 // plainService reports whether s looks like a service principal ("elasticloadbalancing.amazonaws.com").
 func plainService(s string) bool {
 	return s != "" && !strings.ContainsAny(s, "/:*? ") && strings.Contains(s, ".")
+}
+
+// keyOf returns the request key whose value is v, "" when none is.
+func (s *Scoper) keyOf(v string) string {
+	s.parse()
+	for _, p := range s.req {
+		if p.val == v {
+			return p.key
+		}
+	}
+	return ""
 }
