@@ -275,7 +275,7 @@ func (g *Generator) add(r *Record, p mapping.Permission) {
 	ag.add(p.Action, res, weak, g.cfg.limit)
 	e := g.explanation(p.Action)
 	if g.cfg.mode == ResourcesScoped {
-		g.noteSources(e, p, level, ag.level)
+		g.noteSources(e, ag, p, weak, level)
 	}
 	n := max(r.Count, 1)
 	e.Events[r.Event().String()] += n
@@ -322,8 +322,13 @@ func (g *Generator) Unknown() []iam.Action {
 func (g *Generator) Explain() []Explanation {
 	g.warnUnmapped()
 	out := make([]Explanation, 0, len(g.actions))
-	for _, e := range g.actions {
-		out = append(out, *e)
+	for a, e := range g.actions {
+		x := *e
+		if ag := g.grants[a]; ag != nil && len(ag.sets) == 0 && len(ag.weakSources) > 0 {
+			// Only failed calls that named nothing: their resources are the policy's.
+			x.ResourceSources = maps.Clone(ag.weakSources)
+		}
+		out = append(out, x)
 	}
 	slices.SortFunc(out, func(a, b Explanation) int { return cmp.Compare(a.Action, b.Action) })
 	return out

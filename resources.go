@@ -18,6 +18,9 @@ type actionGrants struct {
 	weak  map[string]struct{}
 	level int // how many parts of each ARN are written as "*" (0 until collapsed)
 	calls int
+	// weakSources says where the weak resources came from (they are explained only when
+	// they are the policy's).
+	weakSources map[string]string
 }
 
 func (ag *actionGrants) add(a iam.Action, res []string, weak bool, limit int) {
@@ -82,24 +85,35 @@ func (g *Generator) scoped(r *Record, p mapping.Permission) ([]string, bool) {
 	return slices.Compact(res), r.ErrorCode != "" && !named
 }
 
-// noteSources records in e where the permission's ARNs came from, as the policy writes
-// them: widened as often as the action's resources were collapsed (before is the collapse
-// level before this permission, after the level now).
-func (g *Generator) noteSources(e *Explanation, p mapping.Permission, before, after int) {
+// noteSources records where the permission's ARNs came from, as the policy writes them:
+// widened as often as the action's resources were collapsed (before is the collapse level
+// before this permission). Weak resources go to the action's own list.
+func (g *Generator) noteSources(e *Explanation, ag *actionGrants, p mapping.Permission, weak bool, before int) {
+	if weak {
+		if ag.weakSources == nil {
+			ag.weakSources = map[string]string{}
+		}
+		for _, s := range p.Scoped {
+			if _, ok := ag.weakSources[s.ARN]; !ok && len(ag.weakSources) < g.cfg.limit {
+				ag.weakSources[s.ARN] = s.Origin()
+			}
+		}
+		return
+	}
 	if e.ResourceSources == nil {
 		e.ResourceSources = map[string]string{}
 	}
-	if after > before {
+	if ag.level > before {
 		widened := make(map[string]string, len(e.ResourceSources))
 		for a, src := range e.ResourceSources {
-			widened[widenAll(p.Action, []string{a}, after-before)[0]] = src
+			widened[widenAll(p.Action, []string{a}, ag.level-before)[0]] = src
 		}
 		e.ResourceSources = widened
 	}
 	for _, s := range p.Scoped {
 		a := s.ARN
-		if after > 0 {
-			a = widenAll(p.Action, []string{a}, after)[0]
+		if ag.level > 0 {
+			a = widenAll(p.Action, []string{a}, ag.level)[0]
 		}
 		if _, ok := e.ResourceSources[a]; !ok && len(e.ResourceSources) < g.cfg.limit {
 			e.ResourceSources[a] = s.Origin()

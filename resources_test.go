@@ -127,6 +127,28 @@ func TestExplainResourceSources(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"arn:aws:s3:::b/*": "request key bucketName"}, g.Explain()[0].ResourceSources); diff != "" {
 		t.Errorf("ResourceSources after collapse (-want +got):\n%s", diff)
 	}
+	// A failed call that named nothing is explained only when it is the policy's resource.
+	failed := `{"eventSource":"lambda.amazonaws.com","eventName":"GetFunction20150331v2","awsRegion":"us-east-1","recipientAccountId":"111111111111","errorCode":"AccessDenied"}`
+	okCall := `{"eventSource":"lambda.amazonaws.com","eventName":"GetFunction20150331v2","awsRegion":"us-east-1","recipientAccountId":"111111111111","requestParameters":{"functionName":"f"}}`
+	for _, tc := range []struct {
+		records []string
+		want    map[string]string
+	}{
+		{[]string{failed}, map[string]string{"arn:aws:lambda:us-east-1:111111111111:function:*": "none"}},
+		{[]string{failed, okCall}, map[string]string{"arn:aws:lambda:us-east-1:111111111111:function:f": "request key functionName"}},
+	} {
+		g := NewGenerator(WithResources(ResourcesScoped))
+		for _, raw := range tc.records {
+			r, err := cloudtrail.ParseRecord([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.Add(&r)
+		}
+		if diff := cmp.Diff(tc.want, g.Explain()[0].ResourceSources); diff != "" {
+			t.Errorf("ResourceSources of %d record(s) (-want +got):\n%s", len(tc.records), diff)
+		}
+	}
 	if logged := NewGenerator(); logged.cfg.mode != ResourcesLogged {
 		t.Errorf("default mode %v, want logged", logged.cfg.mode)
 	}
