@@ -145,7 +145,8 @@ func (s *Scoper) Resources(action string) []Resource {
 	for i, t := range types {
 		for _, w := range s.whole {
 			if t.fits(w.arn) {
-				out = append(out, Resource{ARN: w.arn, Source: w.source, Key: w.key})
+				arn, assumed := secretSuffix(w.arn)
+				out = append(out, Resource{ARN: arn, Source: w.source, Key: w.key, Assumed: assumed})
 				named[i] = true
 				if w.source == SourceRequest {
 					consumed[w.key+"\x00"+w.arn] = true
@@ -207,6 +208,32 @@ func (s *Scoper) unnamed(f *format) Resource {
 		vals[j] = s.context(v, fill{})
 	}
 	return Resource{ARN: f.build(vals), Source: SourceNone}
+}
+
+// secretSuffix gives a Secrets Manager secret ARN given without its random suffix (a
+// partial ARN, which the API accepts) the "-??????" the policy needs to match it (Secrets
+// Manager User Guide, "Permissions to a secret": a secret's ARN ends in "-" and six
+// characters).
+func secretSuffix(arn string) (string, bool) {
+	_, svc, _, _, res, ok := arnParts(arn)
+	if !ok || svc != "secretsmanager" || !strings.HasPrefix(res, "secret:") {
+		return arn, false
+	}
+	name := res[len("secret:"):]
+	if n := len(name); n > 7 && name[n-7] == '-' && alnum(name[n-6:]) {
+		return arn, false
+	}
+	return arn + "-??????", true
+}
+
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // dedupe sorts resources by ARN and keeps the first of each ARN.

@@ -131,6 +131,9 @@ func TestScoperResources(t *testing.T) {
 		{name: "an access point host is not a bucket", action: "s3:GetObject",
 			call: Call{Region: "eu-west-1", Account: "111111111111", Request: []byte(`{"bucketName":"ap-111111111111.s3-accesspoint.eu-west-1.amazonaws.com","key":"k","accessPointArn":"arn:aws:s3:eu-west-1:111111111111:accesspoint/ap"}`)},
 			want: []Resource{{ARN: "arn:aws:s3:eu-west-1:111111111111:accesspoint/ap/object/k", Source: SourceRequest, Key: "accessPointArn"}}},
+		{name: "a partial secret ARN gets the suffix pattern", action: "secretsmanager:GetSecretValue",
+			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"secretId":"arn:aws:secretsmanager:us-east-1:111111111111:secret:db"}`)},
+			want: []Resource{{ARN: "arn:aws:secretsmanager:us-east-1:111111111111:secret:db-??????", Source: SourceRequest, Key: "secretId", Assumed: true}}},
 		{name: "glue table in its database and catalog", action: "glue:GetTable",
 			call: Call{Region: "us-east-1", Account: "111111111111", Request: []byte(`{"databaseName":"db","name":"t"}`)},
 			want: []Resource{
