@@ -55,14 +55,19 @@ func (m ResourceMode) String() string {
 	return "unknown"
 }
 
-// ParseResourceMode returns the mode named "logged", "scoped" or "star".
-func ParseResourceMode(s string) (ResourceMode, error) {
-	for _, m := range []ResourceMode{ResourcesLogged, ResourcesScoped, ResourcesStar} {
-		if s == m.String() {
-			return m, nil
+// MarshalText writes the mode's name, as String does.
+func (m ResourceMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText reads the mode named "logged", "scoped" or "star", so that a mode can be a
+// flag (flag.TextVar) or a field of a configuration file.
+func (m *ResourceMode) UnmarshalText(text []byte) error {
+	for _, c := range []ResourceMode{ResourcesLogged, ResourcesScoped, ResourcesStar} {
+		if string(text) == c.String() {
+			*m = c
+			return nil
 		}
 	}
-	return 0, fmt.Errorf("unknown resource mode %q (want logged, scoped or star)", s)
+	return fmt.Errorf("unknown resource mode %q (want logged, scoped or star)", text)
 }
 
 // WithResources sets where the policy's resources come from (default [ResourcesLogged]).

@@ -154,14 +154,16 @@ func TestExplainResourceSources(t *testing.T) {
 	}
 }
 
-func TestParseResourceMode(t *testing.T) {
+func TestResourceModeText(t *testing.T) {
 	for _, m := range []ResourceMode{ResourcesLogged, ResourcesScoped, ResourcesStar} {
-		got, err := ParseResourceMode(m.String())
+		var got ResourceMode
+		err := got.UnmarshalText([]byte(m.String()))
 		if err != nil || got != m {
-			t.Errorf("ParseResourceMode(%q) = %v, %v", m, got, err)
+			t.Errorf("UnmarshalText(%q) = %v, %v", m, got, err)
 		}
 	}
-	if _, err := ParseResourceMode("scope"); err == nil || !strings.Contains(err.Error(), `"scope"`) {
-		t.Errorf("ParseResourceMode(scope) error = %v", err)
+	var m ResourceMode
+	if err := m.UnmarshalText([]byte("scope")); err == nil || !strings.Contains(err.Error(), `"scope"`) {
+		t.Errorf("UnmarshalText(scope) error = %v", err)
 	}
 }

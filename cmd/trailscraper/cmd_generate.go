@@ -30,7 +30,8 @@ With --log-dir or an AWS source flag it reads the records from there instead.`,
 
 func runGenerate(c *cli.Context) error {
 	log := newLogger(c.App.ErrWriter, c.Bool("verbose"))
-	mode, err := trailscraper.ParseResourceMode(c.String("resources"))
+	var mode trailscraper.ResourceMode
+	err := mode.UnmarshalText([]byte(c.String("resources")))
 	if err != nil {
 		return usagef("--resources: %w", err)
 	}
