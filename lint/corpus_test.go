@@ -49,19 +49,21 @@ func TestGeneratedPolicies(t *testing.T) {
 			return source.NewDir(filepath.Join("..", "examples", "logs")).Records(context.Background(), time.Time{}, time.Now())
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p, err := trailscraper.GeneratePolicy(tc.records(t), trailscraper.WithSkipped(func(error) {}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%d statements", len(p.Statement))
-			for _, f := range lint.Check(p) {
-				if f.Severity == lint.Error {
-					t.Errorf("%s", f)
-				} else {
-					t.Logf("%s", f)
+		for _, mode := range []trailscraper.ResourceMode{trailscraper.ResourcesLogged, trailscraper.ResourcesScoped, trailscraper.ResourcesStar} {
+			t.Run(tc.name+"/"+mode.String(), func(t *testing.T) {
+				p, err := trailscraper.GeneratePolicy(tc.records(t), trailscraper.WithSkipped(func(error) {}), trailscraper.WithResources(mode))
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				t.Logf("%d statements", len(p.Statement))
+				for _, f := range lint.Check(p) {
+					if f.Severity == lint.Error {
+						t.Errorf("%s", f)
+					} else {
+						t.Logf("%s", f)
+					}
+				}
+			})
+		}
 	}
 }

@@ -12,7 +12,8 @@ type token struct {
 // formatTokens reads an ARN format of the service reference such as
 // "arn:${Partition}:s3:::${BucketName}/${ObjectName}": each ${Var} is a non-empty run
 // without ':' (ARN fields never hold one), except the last, which may hold anything (a
-// resource name such as a log stream's or a qualified function's may).
+// resource name such as a log stream's or a qualified function's may); ${Region} and
+// ${Account} may be empty; a "*" in the format is any run.
 func formatTokens(f string) []token {
 	var out []token
 	last := strings.LastIndex(f, "${")
@@ -20,10 +21,21 @@ func formatTokens(f string) []token {
 		if strings.HasPrefix(f[i:], "${") {
 			if end := strings.IndexByte(f[i:], '}'); end > 0 {
 				colon := i == last
-				out = append(out, token{kind: '1', colon: colon}, token{kind: '*', colon: colon})
+				if v := f[i+2 : i+end]; v != "Region" && v != "Account" {
+					out = append(out, token{kind: '1', colon: colon})
+				}
+				// Region and Account may be empty: resources AWS owns
+				// (arn:aws:ssm:us-east-1::document/AWS-RunShellScript) and global
+				// resources (arn:aws:iam::…) leave them out.
+				out = append(out, token{kind: '*', colon: colon})
 				i += end
 				continue
 			}
+		}
+		if f[i] == '*' {
+			// Some formats end in a wildcard of their own (dms "…:rep:*").
+			out = append(out, token{kind: '*', colon: true})
+			continue
 		}
 		out = append(out, token{kind: 'l', c: f[i]})
 	}
