@@ -37,6 +37,8 @@ import (
 
 	"github.com/trailscraper/trailscraper/guess"
 	"github.com/trailscraper/trailscraper/iam"
+	"github.com/trailscraper/trailscraper/mapping"
+	"github.com/trailscraper/trailscraper/servicedefs"
 )
 
 // RecordSource yields the records of a time window. Implementations stream: they never need
@@ -49,6 +51,20 @@ type RecordSource interface {
 }
 
 // Guess returns a copy of p extended with actions related to the ones it allows, limited
-// to the given name prefixes ("Get", "List", …; none means all). It is the one entry point
-// for guessing; package guess has the machinery (a [guess.Guesser] with its own catalogue).
-func Guess(p *iam.Policy, prefixes ...string) *iam.Policy { return guess.Extend(p, prefixes...) }
+// to the given name prefixes ("Get", "List", …; none means all). The guessed actions whose
+// resource types accept a statement's resources are allowed on them; the others on "*".
+// It is the one entry point for guessing; package guess has the machinery (a
+// [guess.Guesser] with its own catalogue, or the original tool's all-"*" guesses).
+func Guess(p *iam.Policy, prefixes ...string) *iam.Policy {
+	return guess.New(guess.WithCatalog(resourceCatalog{}), guess.WithKeptResources()).Extend(p, prefixes...)
+}
+
+// resourceCatalog is the service reference as a guess.ResourceCatalog: actions from
+// servicedefs, resource types from their ARN formats.
+type resourceCatalog struct{}
+
+func (resourceCatalog) Canonical(action string) (string, bool) { return servicedefs.Canonical(action) }
+
+func (resourceCatalog) Accepts(action, resource string) bool {
+	return mapping.FitsFormat(action, resource)
+}

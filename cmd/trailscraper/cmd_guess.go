@@ -7,7 +7,6 @@ import (
 	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/guess"
 	"github.com/trailscraper/trailscraper/iam"
-	"github.com/trailscraper/trailscraper/mapping"
 	"github.com/trailscraper/trailscraper/servicedefs"
 	"github.com/urfave/cli/v2"
 )
@@ -25,7 +24,7 @@ among Describe/Create/Delete/Update/Detach/Attach/List/Put/Get + "Object" (or "O
 Only actions that exist in the AWS service reference are proposed, each once.`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "only", Usage: "only guess actions with the given prefix, e.g. Describe (can be passed multiple times)"},
-			&cli.BoolFlag{Name: "keep-resources", Usage: "allow guessed actions on the statement's resources when their resource types accept them (the others on \"*\")"},
+			&cli.BoolFlag{Name: "keep-resources", Value: true, Usage: "allow guessed actions on the statement's resources when their resource types accept them, the others on \"*\"; --keep-resources=false puts every guess on \"*\" as the original tool did"},
 		},
 		Action: runGuess,
 	}
@@ -47,21 +46,11 @@ func runGuess(c *cli.Context) error {
 		log.Warn(fmt.Sprintf("the policy names %d action(s) not in the AWS service reference: %s", len(unknown), strings.Join(unknown, ", ")))
 	}
 	out := trailscraper.Guess(p, only...)
-	if c.Bool("keep-resources") {
-		out = guess.New(guess.WithCatalog(resourceCatalog{}), guess.WithKeptResources()).Extend(p, only...)
+	if !c.Bool("keep-resources") {
+		out = guess.Extend(p, only...) // the original's form: every guess on "*"
 	}
 	log.Debug("guessed related actions", "statements in", len(p.Statement), "statements out", len(out.Statement))
 	return writePolicy(c.App.Writer, out)
-}
-
-// resourceCatalog is the service reference as a guess.ResourceCatalog: actions from
-// servicedefs, resource types from their ARN formats.
-type resourceCatalog struct{}
-
-func (resourceCatalog) Canonical(action string) (string, bool) { return servicedefs.Canonical(action) }
-
-func (resourceCatalog) Accepts(action, resource string) bool {
-	return mapping.FitsFormat(action, resource)
 }
 
 // unknownActions returns the actions of p, without wildcards, that are not in the AWS
