@@ -49,8 +49,11 @@ not used.`,
 			&cli.StringSliceFlag{Name: "policy", Usage: "a granted IAM policy document in `FILE` (repeatable)", Category: cat, TakesFile: true},
 			&cli.StringFlag{Name: "role-name", Usage: "read the granted policies of the IAM role `NAME`", Category: cat},
 			&cli.StringFlag{Name: "user-name", Usage: "read the granted policies of the IAM user `NAME` and its groups", Category: cat},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT` of the report: text or json"},
-			&cli.BoolFlag{Name: "suggest", Usage: "print, instead of the report, the granted policies trimmed to the used actions, as one policy"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "`FORMAT` of the report: text or json; with --suggest, of the policy: json, terraform or cloudformation"},
+			&cli.BoolFlag{Name: "suggest", Usage: "print, instead of the report, the granted policies trimmed to the used actions, as one policy (split to --max-size)"},
+			&cli.StringFlag{Name: "name", Value: "trailscraper", Usage: "with --suggest: `NAME` of the Terraform data source or CloudFormation resource"},
+			maxSizeFlag(),
+			&cli.StringFlag{Name: "out-dir", Usage: "with --suggest: write one file per policy document into `DIR` instead of printing"},
 			&cli.BoolFlag{Name: "fail-on-unused", Usage: "exit with code 3 when a granted action was not used"},
 		}, sourceFlags(true)...),
 		Action: runDiff,
@@ -69,11 +72,19 @@ func runDiff(c *cli.Context) error {
 		return usagef("--role-name and --user-name name different principals; give one of them")
 	}
 	format := c.String("format")
-	if format != "text" && format != "json" {
-		return usagef("--format %q: want text or json", format)
-	}
-	if c.Bool("suggest") && c.IsSet("format") {
-		return usagef("--suggest prints a policy; --format is for the report")
+	switch {
+	case c.Bool("suggest") && !c.IsSet("format"):
+		if err := c.Set("format", "json"); err != nil {
+			return err
+		}
+	case c.Bool("suggest"):
+		if err := checkFormat(format); err != nil {
+			return err
+		}
+	case format != "text" && format != "json":
+		return usagef("--format %q: want text or json (or, with --suggest, json, terraform or cloudformation)", format)
+	case c.IsSet("max-size") || c.IsSet("out-dir") || c.IsSet("name"):
+		return usagef("--max-size, --name and --out-dir shape the policy --suggest prints; give --suggest")
 	}
 	log := newLogger(c.App.ErrWriter, c.Bool("verbose"))
 
@@ -101,7 +112,7 @@ func runDiff(c *cli.Context) error {
 	warnUnknown(log, report.Unknown)
 	switch {
 	case c.Bool("suggest"):
-		err = writePolicy(c.App.Writer, access.Suggest(docs, uses))
+		err = writePolicies(c, log, access.Suggest(docs, uses))
 	case format == "json":
 		err = writeJSON(c.App.Writer, report)
 	default:
