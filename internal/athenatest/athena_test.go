@@ -165,49 +165,57 @@ func check(t *testing.T, dir string, recs []logRecord, all []trailscraper.Record
 			if err != nil {
 				t.Fatal(err)
 			}
-			rows, rowGen := collect(t, ctx, duck, src.Records(ctx, tt.from, tt.to))
-			groups, groupGen := collect(t, ctx, duck, src.Groups(ctx, tt.from, tt.to))
-			dirGen := trailscraper.NewGenerator()
-			for _, r := range matched {
-				dirGen.Add(&r)
-			}
-			calls := 0
-			for _, g := range groups {
-				calls += g.Count
-			}
-			t.Logf("%s: %d of %d records match; the rows query returns %d rows, the grouping query %d groups (%.1f records a group)",
-				dir, len(matched), len(all), len(rows), len(groups), float64(len(matched))/max(float64(len(groups)), 1))
-			if len(rows) != len(matched) || calls != len(matched) {
-				t.Errorf("%d records match, the rows query returned %d, the groups count %d calls", len(matched), len(rows), calls)
-			}
-			if len(matched) == 0 && tt.filter.Errors != cloudtrail.ErrorsOnly {
-				t.Errorf("no record matches: the case tests nothing")
-			}
-			wantPolicy := policyJSON(t, dirGen)
-			if diff := cmp.Diff(wantPolicy, policyJSON(t, rowGen)); diff != "" {
-				t.Errorf("policy from the rows (-log files +Athena):\n%s", diff)
-			}
-			if diff := cmp.Diff(wantPolicy, policyJSON(t, groupGen)); diff != "" {
-				t.Errorf("policy from the groups (-log files +Athena):\n%s", diff)
-			}
-			if diff := cmp.Diff(dirGen.Explain(), groupGen.Explain()); diff != "" {
-				t.Errorf("explanations from the groups (-log files +Athena):\n%s", diff)
-			}
-			if diff := cmp.Diff(dirGen.Unmapped(), groupGen.Unmapped()); diff != "" {
-				t.Errorf("unmapped events from the groups (-log files +Athena):\n%s", diff)
-			}
-			// The rows rebuilt from the columns are the same calls as the log files'.
-			if diff := cmp.Diff(callKeys(matched), callKeys(rows)); diff != "" {
-				t.Errorf("records (-log files +Athena rows):\n%s", diff)
+			for _, mode := range []trailscraper.ResourceMode{trailscraper.ResourcesLogged, trailscraper.ResourcesScoped} {
+				opt := trailscraper.WithResources(mode)
+				rows, rowGen := collect(t, ctx, duck, src.Records(ctx, tt.from, tt.to), opt)
+				groups, groupGen := collect(t, ctx, duck, src.Groups(ctx, tt.from, tt.to), opt)
+				dirGen := trailscraper.NewGenerator(opt)
+				for _, r := range matched {
+					dirGen.Add(&r)
+				}
+				calls := 0
+				for _, g := range groups {
+					calls += g.Count
+				}
+				if mode == trailscraper.ResourcesLogged {
+					t.Logf("%s: %d of %d records match; the rows query returns %d rows, the grouping query %d groups (%.1f records a group)",
+						dir, len(matched), len(all), len(rows), len(groups), float64(len(matched))/max(float64(len(groups)), 1))
+				}
+				if len(rows) != len(matched) || calls != len(matched) {
+					t.Errorf("%d records match, the rows query returned %d, the groups count %d calls", len(matched), len(rows), calls)
+				}
+				if len(matched) == 0 && tt.filter.Errors != cloudtrail.ErrorsOnly {
+					t.Errorf("no record matches: the case tests nothing")
+				}
+				wantPolicy := policyJSON(t, dirGen)
+				if diff := cmp.Diff(wantPolicy, policyJSON(t, rowGen)); diff != "" {
+					t.Errorf("%s: policy from the rows (-log files +Athena):\n%s", mode, diff)
+				}
+				if diff := cmp.Diff(wantPolicy, policyJSON(t, groupGen)); diff != "" {
+					t.Errorf("%s: policy from the groups (-log files +Athena):\n%s", mode, diff)
+				}
+				if diff := cmp.Diff(dirGen.Explain(), groupGen.Explain()); diff != "" {
+					t.Errorf("%s: explanations from the groups (-log files +Athena):\n%s", mode, diff)
+				}
+				if diff := cmp.Diff(dirGen.Unmapped(), groupGen.Unmapped()); diff != "" {
+					t.Errorf("%s: unmapped events from the groups (-log files +Athena):\n%s", mode, diff)
+				}
+				if mode != trailscraper.ResourcesLogged {
+					continue
+				}
+				// The rows rebuilt from the columns are the same calls as the log files'.
+				if diff := cmp.Diff(callKeys(matched), callKeys(rows)); diff != "" {
+					t.Errorf("records (-log files +Athena rows):\n%s", diff)
+				}
 			}
 		})
 	}
 }
 
 // collect runs a query of the source and adds its records to a generator.
-func collect(t *testing.T, ctx context.Context, duck *duckAthena, seq func(func(trailscraper.Record, error) bool)) ([]trailscraper.Record, *trailscraper.Generator) {
+func collect(t *testing.T, ctx context.Context, duck *duckAthena, seq func(func(trailscraper.Record, error) bool), opts ...trailscraper.Option) ([]trailscraper.Record, *trailscraper.Generator) {
 	t.Helper()
-	g := trailscraper.NewGenerator()
+	g := trailscraper.NewGenerator(opts...)
 	var recs []trailscraper.Record
 	for r, err := range seq {
 		if err != nil {
