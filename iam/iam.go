@@ -24,6 +24,11 @@ import (
 // Version is the current IAM policy language version.
 const Version = "2012-10-17"
 
+// KnownVersion reports whether v is a version of the IAM policy language: [Version] or
+// the old "2008-10-17". IAM refuses a policy with any other Version; a policy without one
+// is read as 2008-10-17.
+func KnownVersion(v string) bool { return v == Version || v == "2008-10-17" }
+
 // Action is an IAM action such as "s3:GetObject". It may contain wildcards when read from a
 // policy document.
 type Action string

@@ -125,9 +125,9 @@ func Check(p *iam.Policy, opts ...Option) []Finding {
 		fs = append(fs, Finding{Code: code, Severity: severities[code], Statement: stmt,
 			Action: action, Resource: resource, Message: fmt.Sprintf(format, args...)})
 	}
-	switch p.Version {
-	case "2012-10-17", "2008-10-17":
-	case "":
+	switch {
+	case iam.KnownVersion(p.Version):
+	case p.Version == "":
 		add(InvalidVersion, -1, "", "", "the policy has no Version; add \"Version\": \"2012-10-17\" (without it policy variables are not expanded)")
 	default:
 		add(InvalidVersion, -1, "", "", "Version %q is not 2012-10-17 or 2008-10-17", p.Version)

@@ -42,6 +42,9 @@ func runGuess(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if p.Version != "" && !iam.KnownVersion(p.Version) {
+		return fmt.Errorf("reading policy from stdin: Version %q is not an IAM policy language version; IAM accepts %s (current) or 2008-10-17", p.Version, iam.Version)
+	}
 	if unknown := unknownActions(p); len(unknown) > 0 {
 		log.Warn(fmt.Sprintf("the policy names %d action(s) not in the AWS service reference: %s", len(unknown), strings.Join(unknown, ", ")))
 	}
