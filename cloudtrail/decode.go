@@ -54,45 +54,58 @@ func DecodeSource(name string) DecodeOption { return func(c *decodeConfig) { c.s
 // is not an object with a "Records" array) is yielded as a *[DocumentError] and ends the
 // sequence. Keys other than "Records" are skipped.
 func DecodeRecords(r io.Reader, opts ...DecodeOption) iter.Seq2[Record, error] {
+	cfg := newDecodeConfig(opts)
+	return func(yield func(Record, error) bool) { newScanner(r).decode(cfg, yield) }
+}
+
+func newDecodeConfig(opts []DecodeOption) decodeConfig {
 	cfg := decodeConfig{workers: 1}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return func(yield func(Record, error) bool) {
-		s := &scanner{r: r, buf: make([]byte, 0, decodeChunk)}
-		if cfg.workers > 1 {
-			decodeParallel(s, cfg, yield)
-			return
+	return cfg
+}
+
+func newScanner(r io.Reader) *scanner { return &scanner{r: r, buf: make([]byte, 0, decodeChunk)} }
+
+// decode yields the records of the log document s reads.
+func (s *scanner) decode(cfg decodeConfig, yield func(Record, error) bool) {
+	if cfg.workers > 1 {
+		decodeParallel(s, cfg, yield)
+		return
+	}
+	strs := getInterner()
+	defer internerPool.Put(strs)
+	done := false // the consumer stopped, or a fatal error was yielded
+	s.elements(func(idx int) bool {
+		rec, err, ok := s.next(idx, strs, cfg.source)
+		if !ok {
+			return false
 		}
-		strs := getInterner()
-		defer internerPool.Put(strs)
-		done := false // the consumer stopped, or a fatal error was yielded
-		s.elements(func(idx int) bool {
-			rec, err, ok := s.next(idx, strs, cfg.source)
-			if !ok {
-				return false
-			}
-			_, fatal := err.(*DocumentError)
-			done = !yield(rec, err) || fatal
-			return !done
-		})
-		if !done && s.err != nil {
-			yield(Record{}, s.err)
-		}
+		_, fatal := err.(*DocumentError)
+		done = !yield(rec, err) || fatal
+		return !done
+	})
+	if !done && s.err != nil {
+		yield(Record{}, s.err)
 	}
 }
 
-// parse parses one raw record; a *DocumentError means the record is not valid JSON.
+// parse parses one raw record. A syntax error is a *DocumentError, as the record's end
+// (and so where the next one starts) is then in doubt, unless the error leaves the record's
+// bounds certain: a control character in a string, nesting deeper than the parser goes,
+// or any error in a record delimited by lines. Those are a *RecordError, like a record of
+// the wrong shape.
 func (rr rawRecord) parse(source string, strs interner) (Record, error) {
 	rec, err := parseRecord(rr.raw, strs)
 	if err == nil {
 		return rec, nil
 	}
 	var se syntaxError
-	if errors.As(err, &se) {
+	if errors.As(err, &se) && !se.local && rr.line == 0 {
 		return Record{}, &DocumentError{Offset: rr.offset + int64(se.off), Err: fmt.Errorf("record %d: %s", rr.index, se.msg)}
 	}
-	return Record{}, &RecordError{Source: source, Index: rr.index, Offset: rr.offset, Err: err}
+	return Record{}, &RecordError{Source: source, Index: rr.index, Line: rr.line, Offset: rr.offset, Err: err}
 }
 
 // decodeBatch is a run of consecutive records parsed by one worker.
@@ -179,6 +192,7 @@ func decodeParallel(s *scanner, cfg decodeConfig, yield func(Record, error) bool
 type rawRecord struct {
 	raw    []byte
 	index  int
+	line   int // the record's line, from 1, when records are lines; else 0
 	offset int64
 }
 
@@ -191,6 +205,9 @@ type scanner struct {
 	eof  bool
 	err  error // *DocumentError once something went wrong
 	slab []byte
+	// parsed counts the bytes handed to the record parser, for the test that decoding
+	// time is linear in the input's size.
+	parsed int64
 }
 
 // keep copies raw out of the read buffer into a shared slab, which saves an allocation per
@@ -441,52 +458,37 @@ func (s *scanner) records() iter.Seq[rawRecord] {
 	return func(yield func(rawRecord) bool) {
 		s.elements(func(idx int) bool {
 			raw, off, ok := s.value()
-			return ok && yield(rawRecord{s.keep(raw), idx, off})
+			return ok && yield(rawRecord{raw: s.keep(raw), index: idx, offset: off})
 		})
 	}
 }
 
 // next reads and parses the element of "Records" at s.pos in one pass over its bytes:
-// records are parsed where they lie in the read buffer, and only a record that runs past
-// the buffer's end is parsed again once more input is read. Anything but a good record
-// object (a syntax error, a record of the wrong shape, a non-object) is left to the
-// two-pass path, which reports it. ok is false when the document cannot be read on.
+// a record that lies whole in the read buffer is parsed where it lies. A record that runs
+// past the buffer's end (or anything but a good record object: a syntax error, a non-object)
+// is left to the two-pass path, which delimits it with [scanner.value] (reading on as
+// needed, and never looking at a byte twice) and then parses it once. Parsing again from
+// the record's start after each read would take time quadratic in the record's size.
+// ok is false when the document cannot be read on.
 func (s *scanner) next(idx int, strs interner, source string) (rec Record, err error, ok bool) {
 	start := s.pos
 	if start < len(s.buf) && s.buf[start] == '{' {
-		for {
-			p := recParser{b: s.buf[start:], strs: strs}
-			rec, err := p.object1()
-			if err == nil {
-				raw := s.keep(s.buf[start : start+p.pos])
-				if p.reqEnd > p.reqStart {
-					rec.RequestParameters = raw[p.reqStart:p.reqEnd]
-				}
-				if p.respEnd > p.respStart {
-					rec.ResponseElements = raw[p.respStart:p.respEnd]
-				}
-				rec.Raw = raw
-				s.pos = start + p.pos
-				return rec, nil, true
-			}
-			if !p.eob || s.eof || len(s.buf)-start > maxValueBytes {
-				break
-			}
-			// The record runs past the end of the buffer: keep it, read on, parse again.
-			s.pos = start
-			more := s.fill(start) // moves the kept bytes to the front of buf
-			start = s.pos
-			if !more {
-				break
-			}
+		p := recParser{b: s.buf[start:], strs: strs}
+		rec, err := p.object1()
+		s.parsed += int64(p.pos)
+		if err == nil {
+			raw := s.keep(s.buf[start : start+p.pos])
+			p.attach(&rec, raw)
+			s.pos = start + p.pos
+			return rec, nil, true
 		}
-		s.pos = start
 	}
 	raw, off, ok := s.value()
 	if !ok {
 		return Record{}, nil, false
 	}
-	rec, err = rawRecord{s.keep(raw), idx, off}.parse(source, strs)
+	s.parsed += int64(len(raw))
+	rec, err = rawRecord{raw: s.keep(raw), index: idx, offset: off}.parse(source, strs)
 	return rec, err, true
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -69,7 +70,10 @@ func TestDecodeRecords(t *testing.T) {
 		{name: "invalid literal in record", in: `{"Records":[{"eventName":"A"},{"a":tru}]}`, names: []string{"A"}, fatal: "byte 35: record 1: invalid JSON: invalid literal"},
 		{name: "missing colon in record", in: `{"Records":[{"a" 1}]}`, fatal: "expected ':'"},
 		{name: "mismatched bracket", in: `{"Records":[{"a":[1}]}`, fatal: "byte 19: unexpected '}'"},
-		{name: "control character in string", in: "{\"Records\":[{\"eventName\":\"a\x01\"}]}", fatal: "control character"},
+		{name: "control character in string skips one record", in: "{\"Records\":[{\"eventName\":\"a\x01\"},{\"eventName\":\"B\"}]}", names: []string{"B"},
+			skipped: []string{"record 0 (byte 12): invalid JSON: control character byte 0x01 in a string at byte 15 of the record"}},
+		{name: "nesting too deep skips one record", in: `{"Records":[{"a":` + strings.Repeat("[", maxDepth+2) + strings.Repeat("]", maxDepth+2) + `},{"eventName":"B"}]}`, names: []string{"B"},
+			skipped: []string{fmt.Sprintf("record 0 (byte 12): invalid JSON: nested more than %d deep at byte %d of the record", maxDepth, maxDepth+6)}},
 		{name: "bad escape", in: `{"Records":[{"eventName":"a\q"}]}`, fatal: "invalid escape 'q'"},
 		{name: "escaped values", in: `{"Records":[{"eventName":"Get\u004fbject\n"}]}`, names: []string{"GetObject\n"}},
 		{name: "mismatched bracket elsewhere", in: `{"x":[1,}],"Records":[]}`, fatal: "byte 8: unexpected '}'"},

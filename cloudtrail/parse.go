@@ -17,6 +17,10 @@ import (
 type parseError struct {
 	off int
 	msg string
+	// local is set for syntax errors that leave the bounds of the value certain (a
+	// control character in a string, nesting too deep), so that a decoder can skip the
+	// one record and read on.
+	local bool
 }
 
 func (e *parseError) Error() string { return fmt.Sprintf("%s at byte %d of the record", e.msg, e.off) }
@@ -62,6 +66,13 @@ func (in interner) get(b []byte) string {
 
 func (p *recParser) syntax(format string, args ...any) error {
 	return syntaxError{&parseError{off: p.pos, msg: "invalid JSON: " + fmt.Sprintf(format, args...)}}
+}
+
+// localSyntax is syntax for an error that leaves the bounds of the value certain.
+func (p *recParser) localSyntax(format string, args ...any) error {
+	err := p.syntax(format, args...).(syntaxError)
+	err.local = true
+	return err
 }
 
 func (p *recParser) shape(off int, format string, args ...any) error {
@@ -153,7 +164,7 @@ func (p *recParser) stringBytes() ([]byte, bool, error) {
 			}
 		case c < 0x20:
 			p.pos = i
-			return nil, false, p.syntax("control character %s in a string", quoteByte(c))
+			return nil, false, p.localSyntax("control character %s in a string", quoteByte(c))
 		}
 	}
 	p.pos = len(b)
@@ -260,7 +271,7 @@ const maxDepth = 10000
 // skip consumes and validates any value.
 func (p *recParser) skip(depth int) error {
 	if depth > maxDepth {
-		return p.syntax("nested too deeply")
+		return p.localSyntax("nested more than %d deep", maxDepth)
 	}
 	switch c := p.peek(); c {
 	case '"':
@@ -455,6 +466,17 @@ func (p *recParser) rawValue() ([]byte, error) {
 		return nil, nil
 	}
 	return v, nil
+}
+
+// attach points rec's byte fields into raw, a copy of the bytes p parsed.
+func (p *recParser) attach(rec *Record, raw []byte) {
+	if p.reqEnd > p.reqStart {
+		rec.RequestParameters = raw[p.reqStart:p.reqEnd]
+	}
+	if p.respEnd > p.respStart {
+		rec.ResponseElements = raw[p.respStart:p.respEnd]
+	}
+	rec.Raw = raw
 }
 
 // parseRecord reads a record from raw, which is kept as its Raw bytes. strs may be nil.

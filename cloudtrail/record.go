@@ -61,6 +61,7 @@ var ErrNotObject = errors.New("record is not a JSON object")
 type RecordError struct {
 	Source string // the file, stream or API the record came from; may be empty
 	Index  int    // the record's position in Source, from 0; -1 when unknown
+	Line   int    // the record's line in Source, from 1, when records are lines; else 0
 	Offset int64  // the byte offset of the record in Source; -1 when unknown
 	Err    error
 }
@@ -70,7 +71,9 @@ func (e *RecordError) Error() string {
 	if e.Source != "" {
 		fmt.Fprintf(&b, "%s: ", e.Source)
 	}
-	if e.Index >= 0 {
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	} else if e.Index >= 0 {
 		fmt.Fprintf(&b, "record %d", e.Index)
 		if e.Offset >= 0 {
 			fmt.Fprintf(&b, " (byte %d)", e.Offset)
