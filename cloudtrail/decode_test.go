@@ -53,9 +53,15 @@ func TestDecodeRecords(t *testing.T) {
 		{name: "fractional seconds", in: `{"Records":[{"eventName":"A","eventTime":"2017-12-11T15:04:51.123Z"}]}`, names: []string{"A"}},
 		{
 			name:    "odd records skipped",
-			in:      `{"Records":[1,"x",null,[],{"eventName":3},{"eventName":"ok"},{"eventTime":"yesterday"},{"resources":{}}]}`,
+			in:      `{"Records":[1,"x",null,[],{"eventName":"ok"}]}`,
 			names:   []string{"ok"},
-			skipped: []string{"record 0 (byte 12): record is not a JSON object", "record 1 (byte 14): record is not a JSON object", "record 2 (byte 18): record is not a JSON object", "record 3 (byte 23): record is not a JSON object", "record 4 (byte 26): field eventName is a number, expected a string at byte 13 of the record", `record 6 (byte 61): eventTime "yesterday" is not a time at byte 13 of the record`, "record 7 (byte 87): resources is an object, expected an array at byte 13 of the record"},
+			skipped: []string{"record 0 (byte 12): record is not a JSON object", "record 1 (byte 14): record is not a JSON object", "record 2 (byte 18): record is not a JSON object", "record 3 (byte 23): record is not a JSON object"},
+		},
+		{
+			// A field of the wrong type is ignored, not the record (see TestParseRecordIgnored).
+			name:  "records with bad fields kept",
+			in:    `{"Records":[{"eventName":3},{"eventName":"A","eventTime":"yesterday"},{"eventName":"B","resources":"x"}]}`,
+			names: []string{"", "A", "B"},
 		},
 		{name: "empty input", in: "", fatal: "byte 0: input is empty"},
 		{name: "only space", in: " \n ", fatal: "input is empty"},
@@ -208,7 +214,10 @@ func TestParseRecordMatchesEncodingJSON(t *testing.T) {
 			t.Errorf("line %d: ParseRecord error = %v, encoding/json error = %v", n, gerr, werr)
 			continue
 		}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if (len(want.Ignored) == 0) != (len(got.Ignored) == 0) {
+			t.Errorf("line %d: ParseRecord ignored %v, encoding/json %v", n, got.Ignored, want.Ignored)
+		}
+		if diff := cmp.Diff(want, got, ignoreIgnored); diff != "" {
 			t.Errorf("line %d: ParseRecord (-encoding/json +got):\n%s", n, diff)
 		}
 	}
@@ -216,6 +225,67 @@ func TestParseRecordMatchesEncodingJSON(t *testing.T) {
 		t.Errorf("read %d corpus records, want the whole corpus", n)
 	}
 }
+
+// TestParseRecordIgnored checks that a field whose value cannot be used loses only itself:
+// the record is read without it, and Ignored says which field and why.
+func TestParseRecordIgnored(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    Record // Raw and Ignored are not compared
+		ignored []string
+	}{
+		{name: "resources a string", in: `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","resources":"arn:aws:s3:::b"}`,
+			want: Record{EventSource: "s3.amazonaws.com", EventName: "GetObject"}, ignored: []string{"resources is a string, expected an array (ignored)"}},
+		{name: "eventTime not a time", in: `{"eventName":"GetObject","eventTime":"redacted"}`,
+			want: Record{EventName: "GetObject"}, ignored: []string{`eventTime "redacted" is not a time (ignored)`}},
+		{name: "eventTime a number", in: `{"eventName":"GetObject","eventTime":1512994491}`,
+			want: Record{EventName: "GetObject"}, ignored: []string{"eventTime is a number, expected a string (ignored)"}},
+		{name: "userIdentity a string", in: `{"eventName":"A","userIdentity":"root","awsRegion":"r"}`,
+			want: Record{EventName: "A", AWSRegion: "r"}, ignored: []string{"userIdentity is a string, expected an object (ignored)"}},
+		{name: "nulls where objects go", in: `{"eventName":"A","userIdentity":null,"resources":[null,{"ARN":"a"}],"requestParameters":null}`,
+			want: Record{EventName: "A", ResourceARNs: []string{"a"}}},
+		{name: "sessionIssuer a number", in: `{"eventName":"A","userIdentity":{"arn":"u","sessionContext":{"sessionIssuer":5}}}`,
+			want: Record{EventName: "A", UserIdentity: UserIdentity{ARN: "u"}}, ignored: []string{"userIdentity.sessionContext.sessionIssuer is a number, expected an object (ignored)"}},
+		{name: "one resource entry bad", in: `{"eventName":"A","resources":[1,{"ARN":"a"},{"ARN":true}]}`,
+			want: Record{EventName: "A", ResourceARNs: []string{"a"}}, ignored: []string{"resources[0] is a number, expected an object (ignored)", "resources[].ARN is a boolean, expected a string (ignored)"}},
+		{name: "a later bad duplicate keeps the earlier value, as encoding/json does", in: `{"eventName":"A","eventName":[]}`,
+			want: Record{EventName: "A"}, ignored: []string{"eventName is an array, expected a string (ignored)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseRecord([]byte(tt.in))
+			if err != nil {
+				t.Fatalf("ParseRecord(%s): %v", tt.in, err)
+			}
+			if diff := cmp.Diff(tt.want, got, ignoreIgnored, cmpopts.IgnoreFields(Record{}, "Raw")); diff != "" {
+				t.Errorf("ParseRecord(%s) (-want +got):\n%s", tt.in, diff)
+			}
+			var ignored []string
+			for _, fe := range got.Ignored {
+				ignored = append(ignored, fe.Error())
+			}
+			if diff := cmp.Diff(tt.ignored, ignored); diff != "" {
+				t.Errorf("ParseRecord(%s) ignored (-want +got):\n%s", tt.in, diff)
+			}
+			// The single-pass decoder agrees.
+			var dec []Record
+			for r, err := range DecodeRecords(strings.NewReader(`{"Records":[` + tt.in + `]}`)) {
+				if err != nil {
+					t.Fatalf("DecodeRecords: %v", err)
+				}
+				dec = append(dec, r)
+			}
+			if len(dec) != 1 || len(dec[0].Ignored) != len(got.Ignored) {
+				t.Errorf("DecodeRecords yields %+v, want the record with %d ignored fields", dec, len(got.Ignored))
+			}
+		})
+	}
+}
+
+// ignoreIgnored leaves Record.Ignored out of comparisons: the encoding/json oracle names
+// only the first ignored field.
+var ignoreIgnored = cmpopts.IgnoreFields(Record{}, "Ignored")
 
 func TestHasStringSpecial(t *testing.T) {
 	for c := range 256 {

@@ -44,6 +44,8 @@ type recParser struct {
 	// respEnd locate responseElements.
 	reqStart, reqEnd   int
 	respStart, respEnd int
+	// ignored lists the fields whose values were ignored.
+	ignored []FieldError
 }
 
 // interner shares the string values that repeat from record to record (event sources and
@@ -73,10 +75,6 @@ func (p *recParser) localSyntax(format string, args ...any) error {
 	err := p.syntax(format, args...).(syntaxError)
 	err.local = true
 	return err
-}
-
-func (p *recParser) shape(off int, format string, args ...any) error {
-	return &parseError{off: off, msg: fmt.Sprintf(format, args...)}
 }
 
 func (p *recParser) ws() {
@@ -199,43 +197,57 @@ func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-// str consumes a string or null and returns its value ("" for null). A value of another
-// type is a shape error naming the field.
-func (p *recParser) str(field string) (string, error) { return p.strValue(field, false) }
+// str consumes a string or null and stores its value in dst ("" for null). A value of
+// another type is ignored (see [FieldError]) and leaves dst as it was, as encoding/json
+// does.
+func (p *recParser) str(dst *string, field string) error { return p.strValue(dst, field, false) }
 
 // common is str for a field whose values repeat from record to record (event source and
 // name, region, account, role): those are interned when the parser has an interner.
 // Interning values that rarely repeat (session names, IP addresses) would only cost.
-func (p *recParser) common(field string) (string, error) { return p.strValue(field, true) }
+func (p *recParser) common(dst *string, field string) error { return p.strValue(dst, field, true) }
 
-func (p *recParser) strValue(field string, intern bool) (string, error) {
+func (p *recParser) strValue(dst *string, field string, intern bool) error {
 	switch c := p.peek(); c {
 	case '"':
 		raw, escaped, err := p.stringBytes()
 		if err != nil {
-			return "", err
+			return err
 		}
 		if !escaped {
 			if intern && p.strs != nil {
-				return p.strs.get(raw), nil
+				*dst = p.strs.get(raw)
+			} else {
+				*dst = string(raw)
 			}
-			return string(raw), nil
+			return nil
 		}
-		var s string
 		// raw is valid (checked above), so the quoted form always unmarshals.
-		if err := json.Unmarshal(p.b[p.pos-len(raw)-2:p.pos], &s); err != nil {
-			return "", p.syntax("%v", err)
+		if err := json.Unmarshal(p.b[p.pos-len(raw)-2:p.pos], dst); err != nil {
+			return p.syntax("%v", err)
 		}
-		return s, nil
+		return nil
 	case 'n':
-		return "", p.literal("null")
+		*dst = ""
+		return p.literal("null")
 	default:
-		off := p.pos
-		if err := p.skip(0); err != nil {
-			return "", err
-		}
-		return "", p.shape(off, "field %s is %s, expected a string", field, kindOf(c))
+		return p.wrongKind(field, c, "a string")
 	}
+}
+
+// wrongKind skips a value of kind c where want was expected and ignores the field.
+func (p *recParser) wrongKind(field string, c byte, want string) error {
+	off := p.pos
+	if err := p.skip(0); err != nil {
+		return err
+	}
+	p.ignore(field, off, "is %s, expected %s", kindOf(c), want)
+	return nil
+}
+
+// ignore records that the value of field at off is ignored, and why.
+func (p *recParser) ignore(field string, off int, format string, args ...any) {
+	p.ignored = append(p.ignored, FieldError{Field: field, Offset: off, Err: fmt.Errorf(format, args...)})
 }
 
 func kindOf(c byte) string {
@@ -368,19 +380,16 @@ func (p *recParser) number() error {
 	return nil
 }
 
-// object calls field for each key of an object (or does nothing for null); field must
-// consume the value. A value of another type is a shape error naming what.
-func (p *recParser) object(what string, field func(key []byte) error) error {
+// object calls field for each key of an object, or reset for null; field must consume the
+// value. A value of another type is ignored (see [FieldError]) under the name what.
+func (p *recParser) object(what string, reset func(), field func(key []byte) error) error {
 	switch c := p.peek(); c {
 	case 'n':
+		reset()
 		return p.literal("null")
 	case '{':
 	default:
-		off := p.pos
-		if err := p.skip(0); err != nil {
-			return err
-		}
-		return p.shape(off, "%s is %s, expected an object", what, kindOf(c))
+		return p.wrongKind(what, c, "an object")
 	}
 	p.pos++
 	if p.peek() == '}' {
@@ -492,7 +501,6 @@ func parseRecord(raw []byte, strs interner) (Record, error) {
 
 // record reads a whole record from p.b; nothing but white space may follow it.
 func (p *recParser) record() (Record, error) {
-	raw := p.b
 	if c := p.peek(); c != '{' {
 		if p.atEnd() {
 			return Record{}, p.syntax("empty record")
@@ -507,14 +515,6 @@ func (p *recParser) record() (Record, error) {
 	}
 	r, err := p.object1()
 	if err != nil {
-		var se syntaxError
-		if !errors.As(err, &se) {
-			// A shape error stops reading early; the rest may still be invalid JSON,
-			// which is the more serious problem.
-			if verr := validate(raw); verr != nil {
-				return Record{}, verr
-			}
-		}
 		return Record{}, err
 	}
 	if !p.atEnd() {
@@ -523,62 +523,68 @@ func (p *recParser) record() (Record, error) {
 	return r, nil
 }
 
+func nothing() {}
+
 // object1 reads one record object from p.pos, leaving p.pos after it. Record.Raw is not
-// set.
+// set. The only errors are syntax errors: a field of the wrong type, or an eventTime that
+// is not a time, is ignored and listed in Record.Ignored.
 func (p *recParser) object1() (Record, error) {
 	var r Record
 	var eventTime string
 	var eventTimeOff int
-	err := p.object("record", func(key []byte) error {
-		var err error
+	err := p.object("record", nothing, func(key []byte) error {
 		var lb [32]byte
 		switch string(lowerKey(key, &lb)) {
 		case "eventsource":
-			r.EventSource, err = p.common("eventSource")
+			return p.common(&r.EventSource, "eventSource")
 		case "eventname":
-			r.EventName, err = p.common("eventName")
+			return p.common(&r.EventName, "eventName")
 		case "eventtime":
 			eventTimeOff = p.pos
-			eventTime, err = p.str("eventTime")
+			return p.str(&eventTime, "eventTime")
 		case "eventtype":
-			r.EventType, err = p.common("eventType")
+			return p.common(&r.EventType, "eventType")
 		case "awsregion":
-			r.AWSRegion, err = p.common("awsRegion")
+			return p.common(&r.AWSRegion, "awsRegion")
 		case "sourceipaddress":
-			r.SourceIPAddress, err = p.str("sourceIPAddress")
+			return p.str(&r.SourceIPAddress, "sourceIPAddress")
 		case "useragent":
-			r.UserAgent, err = p.common("userAgent")
+			return p.common(&r.UserAgent, "userAgent")
 		case "errorcode":
-			r.ErrorCode, err = p.common("errorCode")
+			return p.common(&r.ErrorCode, "errorCode")
 		case "recipientaccountid":
-			r.RecipientAccountID, err = p.common("recipientAccountId")
+			return p.common(&r.RecipientAccountID, "recipientAccountId")
 		case "requestparameters":
+			var err error
 			p.reqStart = p.pos
 			r.RequestParameters, err = p.rawValue()
 			p.reqEnd = p.reqStart + len(r.RequestParameters)
+			return err
 		case "responseelements":
+			var err error
 			p.respStart = p.pos
 			r.ResponseElements, err = p.rawValue()
 			p.respEnd = p.respStart + len(r.ResponseElements)
+			return err
 		case "resources":
-			r.ResourceARNs, err = p.resources()
+			return p.resources(&r.ResourceARNs)
 		case "useridentity":
-			err = p.userIdentity(&r.UserIdentity)
+			return p.userIdentity(&r.UserIdentity)
 		default:
-			err = p.skip(0)
+			return p.skip(0)
 		}
-		return err
 	})
 	if err != nil {
 		return Record{}, err
 	}
 	if eventTime != "" {
-		t, ok := parseEventTime(eventTime)
-		if !ok {
-			return Record{}, p.shape(eventTimeOff, "eventTime %q is not a time", eventTime)
+		if t, ok := parseEventTime(eventTime); ok {
+			r.EventTime = t
+		} else {
+			p.ignore("eventTime", eventTimeOff, "%q is not a time", eventTime)
 		}
-		r.EventTime = t
 	}
+	r.Ignored = p.ignored
 	return r, nil
 }
 
@@ -616,85 +622,76 @@ func validate(b []byte) error {
 	return nil
 }
 
-func (p *recParser) resources() ([]string, error) {
+// resources reads the ARNs of resources into arns. An entry that is not an object, or
+// whose ARN is not a string, is ignored; so is resources itself when it is not an array.
+func (p *recParser) resources(arns *[]string) error {
 	switch c := p.peek(); c {
 	case 'n':
-		return nil, p.literal("null")
+		*arns = nil
+		return p.literal("null")
 	case '[':
 	default:
-		off := p.pos
-		if err := p.skip(0); err != nil {
-			return nil, err
-		}
-		return nil, p.shape(off, "resources is %s, expected an array", kindOf(c))
+		return p.wrongKind("resources", c, "an array")
 	}
 	p.pos++
-	var arns []string
+	*arns = nil
 	if p.peek() == ']' {
 		p.pos++
-		return nil, nil
+		return nil
 	}
-	for {
+	for i := 0; ; i++ {
 		var arn string
-		if err := p.object("an entry of resources", func(key []byte) error {
+		if err := p.object(fmt.Sprintf("resources[%d]", i), nothing, func(key []byte) error {
 			if keyIs(key, "arn") {
-				var err error
-				arn, err = p.str("resources[].ARN")
-				return err
+				return p.str(&arn, "resources[].ARN")
 			}
 			return p.skip(0)
 		}); err != nil {
-			return nil, err
+			return err
 		}
 		if arn != "" {
-			arns = append(arns, arn)
+			*arns = append(*arns, arn)
 		}
 		done, err := p.commaOr(']')
-		if err != nil {
-			return nil, err
-		}
-		if done {
-			return arns, nil
+		if done || err != nil {
+			return err
 		}
 	}
 }
 
 func (p *recParser) userIdentity(u *UserIdentity) error {
-	return p.object("userIdentity", func(key []byte) error {
-		var err error
+	return p.object("userIdentity", func() { *u = UserIdentity{} }, func(key []byte) error {
 		var lb [32]byte
 		switch string(lowerKey(key, &lb)) {
 		case "type":
-			u.Type, err = p.common("userIdentity.type")
+			return p.common(&u.Type, "userIdentity.type")
 		case "principalid":
-			u.PrincipalID, err = p.str("userIdentity.principalId")
+			return p.str(&u.PrincipalID, "userIdentity.principalId")
 		case "arn":
-			u.ARN, err = p.str("userIdentity.arn")
+			return p.str(&u.ARN, "userIdentity.arn")
 		case "accountid":
-			u.AccountID, err = p.common("userIdentity.accountId")
+			return p.common(&u.AccountID, "userIdentity.accountId")
 		case "accesskeyid":
-			u.AccessKeyID, err = p.str("userIdentity.accessKeyId")
+			return p.str(&u.AccessKeyID, "userIdentity.accessKeyId")
 		case "username":
-			u.UserName, err = p.str("userIdentity.userName")
+			return p.str(&u.UserName, "userIdentity.userName")
 		case "invokedby":
-			u.InvokedBy, err = p.common("userIdentity.invokedBy")
+			return p.common(&u.InvokedBy, "userIdentity.invokedBy")
 		case "sessioncontext":
-			err = p.object("userIdentity.sessionContext", func(key []byte) error {
+			noIssuer := func() { u.SessionIssuerARN = "" }
+			return p.object("userIdentity.sessionContext", noIssuer, func(key []byte) error {
 				if !keyIs(key, "sessionissuer") {
 					return p.skip(0)
 				}
-				return p.object("userIdentity.sessionContext.sessionIssuer", func(key []byte) error {
+				return p.object("userIdentity.sessionContext.sessionIssuer", noIssuer, func(key []byte) error {
 					if !keyIs(key, "arn") {
 						return p.skip(0)
 					}
-					var err error
-					u.SessionIssuerARN, err = p.common("userIdentity.sessionContext.sessionIssuer.arn")
-					return err
+					return p.common(&u.SessionIssuerARN, "userIdentity.sessionContext.sessionIssuer.arn")
 				})
 			})
 		default:
-			err = p.skip(0)
+			return p.skip(0)
 		}
-		return err
 	})
 }

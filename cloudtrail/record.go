@@ -39,7 +39,23 @@ type Record struct {
 	LastTime time.Time
 	// Raw is the record's original JSON.
 	Raw json.RawMessage
+
+	// Ignored lists the fields of Raw that were ignored because their values could not be
+	// used (a field of the wrong type, an eventTime that is not a time): the record is
+	// read without them. Callers may warn about them; nil for a clean record.
+	Ignored []FieldError
 }
+
+// FieldError reports one field of a record that was ignored because its value could not
+// be used. The record is not lost for it: see [Record.Ignored].
+type FieldError struct {
+	Field  string // the field's path in the record: "eventTime", "userIdentity.arn", "resources[2]"
+	Offset int    // the byte offset of the value in the record's Raw
+	Err    error  // what is wrong with the value
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%s %v (ignored)", e.Field, e.Err) }
+func (e *FieldError) Unwrap() error { return e.Err }
 
 // UserIdentity is the part of a record's userIdentity that says who made the call.
 type UserIdentity struct {
@@ -89,9 +105,11 @@ func (e *RecordError) Error() string {
 func (e *RecordError) Unwrap() error { return e.Err }
 
 // ParseRecord parses one CloudTrail record. Missing fields and nulls are left empty. The
-// error reports invalid JSON, JSON that is not an object, a field of the wrong type, or an
-// eventTime that is not a time (RFC 3339 as CloudTrail writes it, or "2006-01-02 15:04:05"
-// with or without fraction and zone, in UTC, as exports write it). The record keeps raw (not a copy) as its Raw bytes.
+// error reports invalid JSON, or JSON that is not an object. A field of the wrong type, or
+// an eventTime that is not a time (RFC 3339 as CloudTrail writes it, or
+// "2006-01-02 15:04:05" with or without fraction and zone, in UTC, as exports write it),
+// does not lose the record: the field is left empty and listed in [Record.Ignored]. The
+// record keeps raw (not a copy) as its Raw bytes.
 func ParseRecord(raw []byte) (Record, error) {
 	return parseRecord(bytes.Trim(raw, " \t\r\n"), nil) // JSON white space only
 }

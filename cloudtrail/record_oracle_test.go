@@ -49,9 +49,12 @@ func str(p *string) string {
 	return *p
 }
 
-// ParseRecord parses one CloudTrail record. Missing fields and nulls are left empty; the
-// error reports JSON that is not an object or a field of the wrong type. The record keeps
-// raw (not a copy) as its Raw bytes.
+// parseRecordStd parses one CloudTrail record as ParseRecord does. Missing fields and
+// nulls are left empty; the error reports invalid JSON or JSON that is not an object. A
+// field of the wrong type is skipped as encoding/json skips it (it decodes the rest and
+// reports the first such field), and listed in Ignored with an eventTime that is not a
+// time; so Ignored is empty exactly when ParseRecord's is, but may name fewer fields.
+// The record keeps raw (not a copy) as its Raw bytes.
 func parseRecordStd(raw []byte) (Record, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
@@ -61,8 +64,13 @@ func parseRecordStd(raw []byte) (Record, error) {
 		return Record{}, ErrNotObject
 	}
 	var w wireRecord
+	var ignored []FieldError
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return Record{}, describeJSONError(err)
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return Record{}, err
+		}
+		ignored = append(ignored, FieldError{Field: te.Field, Offset: int(te.Offset), Err: fmt.Errorf("is a JSON %s", te.Value)})
 	}
 	r := Record{
 		EventSource:        str(w.EventSource),
@@ -74,13 +82,14 @@ func parseRecordStd(raw []byte) (Record, error) {
 		ErrorCode:          str(w.ErrorCode),
 		RecipientAccountID: str(w.RecipientAccount),
 		Raw:                raw,
+		Ignored:            ignored,
 	}
 	if t := str(w.EventTime); t != "" {
-		et, ok := parseEventTime(t)
-		if !ok {
-			return Record{}, fmt.Errorf("eventTime %q is not a time", t)
+		if et, ok := parseEventTime(t); ok {
+			r.EventTime = et
+		} else {
+			r.Ignored = append(r.Ignored, FieldError{Field: "eventTime", Err: fmt.Errorf("%q is not a time", t)})
 		}
-		r.EventTime = et
 	}
 	if p := w.RequestParameters; len(p) > 0 && !bytes.Equal(p, []byte("null")) {
 		r.RequestParameters = p
@@ -108,12 +117,4 @@ func parseRecordStd(raw []byte) (Record, error) {
 		}
 	}
 	return r, nil
-}
-
-func describeJSONError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("field %s has a JSON %s where a different type is expected", te.Field, te.Value)
-	}
-	return err
 }

@@ -4,7 +4,6 @@ import (
 	"iter"
 	"log/slog"
 	"runtime"
-	"time"
 
 	"github.com/trailscraper/trailscraper/cloudtrail"
 
@@ -39,6 +38,9 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	fields := &fieldWarner{log: log}
+	recs = fields.watch(recs)
+	defer fields.summary()
 	opts := []trailscraper.Option{trailscraper.WithLogger(log), trailscraper.WithResources(mode)}
 	if c.Bool("strict") {
 		opts = append(opts, trailscraper.WithStrict())
@@ -79,12 +81,7 @@ func generateRecords(c *cli.Context, log *slog.Logger) (iter.Seq2[trailscraper.R
 	if err != nil {
 		return nil, err
 	}
-	if !c.IsSet("from") {
-		f.From = time.Time{}
-	}
-	if !c.IsSet("to") {
-		f.To = time.Time{}
-	}
+	f.From, f.To = givenWindow(c, f.From, f.To)
 	return f.Apply(cloudtrail.DecodeRecords(stdin(c, log),
 		cloudtrail.DecodeWorkers(runtime.GOMAXPROCS(0)), cloudtrail.DecodeSource("stdin"))), nil
 }

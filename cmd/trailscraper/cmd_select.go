@@ -29,6 +29,8 @@ func runSelect(c *cli.Context) error {
 		return err
 	}
 	skips := &skipCounter{log: log}
+	fields := &fieldWarner{log: log}
+	recs = fields.watch(recs)
 	enc := cloudtrail.NewEncoder(c.App.Writer)
 	for r, err := range recs {
 		if err != nil {
@@ -44,6 +46,7 @@ func runSelect(c *cli.Context) error {
 	if err := enc.Close(); err != nil {
 		return err
 	}
+	fields.summary()
 	skips.summary()
 	if enc.Count() == 0 {
 		log.Warn(noRecordsHint)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"iter"
 	"log/slog"
@@ -55,5 +56,42 @@ func (s *skipCounter) summary() { summarizeSkipped(s.log, s.skipped) }
 func summarizeSkipped(log *slog.Logger, n int) {
 	if n > 0 {
 		log.Warn("skipped records or files that could not be read", "count", n)
+	}
+}
+
+// fieldWarner warns about the fields of records that were ignored because their values
+// could not be used (cloudtrail.Record.Ignored): the records themselves are kept. It warns
+// for the first few records and counts the rest.
+type fieldWarner struct {
+	log     *slog.Logger
+	records int
+}
+
+// maxFieldWarnings is how many records' ignored fields are warned about one by one.
+const maxFieldWarnings = 5
+
+// watch passes recs through, warning about the ignored fields of their records.
+func (w *fieldWarner) watch(recs iter.Seq2[trailscraper.Record, error]) iter.Seq2[trailscraper.Record, error] {
+	return func(yield func(trailscraper.Record, error) bool) {
+		for r, err := range recs {
+			if err == nil && len(r.Ignored) > 0 {
+				w.records++
+				if w.records <= maxFieldWarnings {
+					for _, fe := range r.Ignored {
+						w.log.Warn("record read without a field: "+fe.Error(), "eventID", cmp.Or(r.EventID(), "unknown"))
+					}
+				}
+			}
+			if !yield(r, err) {
+				return
+			}
+		}
+	}
+}
+
+// summary logs how many records were read without some of their fields, if any.
+func (w *fieldWarner) summary() {
+	if w.records > 0 {
+		w.log.Warn("records read without fields whose values could not be used", "count", w.records)
 	}
 }

@@ -84,6 +84,17 @@ func filterFromFlags(c *cli.Context) (cloudtrail.Filter, error) {
 	return f, nil
 }
 
+// givenWindow returns from and to, each zero unless its flag was given.
+func givenWindow(c *cli.Context, from, to time.Time) (time.Time, time.Time) {
+	if !c.IsSet("from") {
+		from = time.Time{}
+	}
+	if !c.IsSet("to") {
+		to = time.Time{}
+	}
+	return from, to
+}
+
 // nonEmpty drops empty values, which a stray empty --filter-principal would otherwise turn
 // into a filter that matches nothing.
 func nonEmpty(vs []string) []string {
@@ -130,6 +141,11 @@ func localRecords(c *cli.Context, log *slog.Logger, forGenerate bool) (iter.Seq2
 	f, err := filterFromFlags(c)
 	if err != nil {
 		return nil, false, err
+	}
+	if forGenerate {
+		// As on stdin, generate applies a time window only when one is given: records
+		// without a usable eventTime still need their permissions.
+		f.From, f.To = givenWindow(c, f.From, f.To)
 	}
 	dir, err := localDir(c, log, source.WithFilter(f))
 	if err != nil {
