@@ -205,7 +205,7 @@ func (g *Generator) AddAll(records iter.Seq2[Record, error]) error {
 			if !errors.As(err, &re) {
 				return err
 			}
-			g.skipped++
+			g.skipped += cloudtrail.Problems(err)
 			if g.cfg.skipped != nil {
 				g.cfg.skipped(err)
 			} else {

@@ -23,6 +23,7 @@ func (e *DocumentError) Unwrap() error { return e.Err }
 // Problems with a whole document, wrapped in a *DocumentError.
 var (
 	ErrEmpty     = errors.New("input is empty")
+	ErrBlank     = errors.New("input holds only white space")
 	ErrBOM       = errors.New("input starts with a UTF-8 byte order mark; remove it")
 	ErrNoRecords = errors.New(`no "Records" array in the document`)
 )
@@ -498,7 +499,9 @@ func (s *scanner) next(idx int, strs interner, source string) (rec Record, err e
 func (s *scanner) elements(each func(idx int) bool) {
 	c, ok := s.peek()
 	if !ok {
-		if s.err == nil {
+		if s.err == nil && s.offset() > 0 {
+			s.fail(0, "%w (%d bytes)", ErrBlank, s.offset())
+		} else if s.err == nil {
 			s.fail(0, "%w", ErrEmpty)
 		}
 		return

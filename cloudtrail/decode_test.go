@@ -64,7 +64,7 @@ func TestDecodeRecords(t *testing.T) {
 			names: []string{"", "A", "B"},
 		},
 		{name: "empty input", in: "", fatal: "byte 0: input is empty"},
-		{name: "only space", in: " \n ", fatal: "input is empty"},
+		{name: "only space", in: " \n ", fatal: "byte 0: input holds only white space (3 bytes)"},
 		{name: "byte order mark", in: "\xef\xbb\xbf{\"Records\":[]}", fatal: "byte order mark"},
 		{name: "top-level array", in: `[{"eventName":"A"}]`, fatal: "byte 0: the document is an array"},
 		{name: "top-level string", in: `"Records"`, fatal: "the document is a string"},

@@ -1,13 +1,12 @@
 package cloudtrail
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sync"
@@ -18,7 +17,7 @@ import (
 )
 
 // LogFile is one CloudTrail log file as CloudTrail delivers it:
-// ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_UNIQUE.json.gz.
+// ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_UNIQUE.json.gz, or gunzipped, .json.
 type LogFile struct {
 	Path      string
 	Account   string
@@ -26,19 +25,20 @@ type LogFile struct {
 	Timestamp time.Time // the delivery time in the file name
 }
 
-// logFileName is the original tool's file name pattern, anchored at both ends.
-var logFileName = regexp.MustCompile(`^([0-9]+)_CloudTrail_([a-z0-9-]+)_([0-9TZ]+)_[a-zA-Z0-9]+\.json\.gz$`)
+// logFileName is the original tool's file name pattern, anchored at both ends, which also
+// takes the .json of a gunzipped log file.
+var logFileName = regexp.MustCompile(`^([0-9]+)_CloudTrail_([a-z0-9-]+)_([0-9TZ]+)_[a-zA-Z0-9]+\.json(?:\.gz)?$`)
 
 // ErrLogFileName is wrapped by the errors of [ParseLogFileName] and [NewLogFile].
 var ErrLogFileName = errors.New("not a CloudTrail log file name")
 
 // ParseLogFileName parses the base name of a CloudTrail log file,
-// ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_UNIQUE.json.gz. The error wraps [ErrLogFileName]
+// ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_UNIQUE.json.gz (or .json, gunzipped). The error wraps [ErrLogFileName]
 // and says what is wrong: the shape of the name, or its timestamp. The result's Path is name.
 func ParseLogFileName(name string) (LogFile, error) {
 	m := logFileName.FindStringSubmatch(name)
 	if m == nil {
-		return LogFile{}, fmt.Errorf("%q: %w (want ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz)", name, ErrLogFileName)
+		return LogFile{}, fmt.Errorf("%q: %w (want ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz or .json)", name, ErrLogFileName)
 	}
 	ts, err := time.Parse("20060102T1504Z", m[3])
 	if err != nil {
@@ -79,15 +79,20 @@ func (l *LogFile) InTimeframe(from, to time.Time) bool {
 	return true
 }
 
-// Records streams the records of the file. It holds one record in memory at a time.
+// Records streams the records of the file, gzip-compressed or not (as its first bytes
+// say, whatever its name). It holds one record in memory at a time, and reads only a
+// regular file: a named pipe or device is reported, never read (it could block for ever).
+// The cancellation of ctx ends it between two reads, with ctx's error.
 //
 // Every problem is yielded as a *[RecordError] whose Source is the file's path, and the
 // sequence goes on where it can: a record that cannot be used (Index set) is skipped and
-// the next one read. A problem with the file (it cannot be opened, is empty, is not gzip,
-// is truncated or fails its checksum, or holds invalid JSON) ends the sequence with a
-// *RecordError with Index -1; the records already yielded stay valid (their bytes were
-// read before the damage) and the error says how many there were. CloudTrail writes each
-// file once, so a truncated file usually is a download that was cut short.
+// the next one read. A problem with the file (it cannot be opened, is empty, is truncated
+// or fails its checksum, or holds invalid JSON) ends the sequence with a *RecordError
+// with Index -1; the records already yielded stay valid (their bytes were read before the
+// damage) and the error says how many there were. CloudTrail writes each file once, so a
+// truncated file usually is a download that was cut short. Data after the end of the gzip
+// data is ignored and reported last, as a *RecordError with Index -1 wrapping a
+// *[TrailingDataError], once all records were read.
 func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		fileErr := func(offset int64, err error) {
@@ -97,22 +102,29 @@ func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 			yield(Record{}, err)
 			return
 		}
-		f, err := os.Open(l.Path)
+		f, err := openRegular(l.Path)
 		if err != nil {
-			fileErr(-1, errors.Unwrap(err)) // the *PathError repeats the path
+			fileErr(-1, unwrapPath(err)) // a *PathError repeats the path
 			return
 		}
 		defer f.Close()
-		gz := gzipPool.Get().(*gzipState)
+		gz := gzipPool.Get().(*gzipReader)
 		defer gzipPool.Put(gz)
-		gz.br.Reset(f)
-		zr := &gz.zr
-		if err := zr.Reset(gz.br); err != nil {
-			fileErr(-1, describeGzipError(err, 0))
+		gz.br.Reset(ctxReader{ctx, f})
+		var in io.Reader = gz.br
+		compressed := isGzip(gz.br)
+		if compressed {
+			if err := gz.reset(gz.br); err != nil {
+				fileErr(-1, describeGzipError(err, 0))
+				return
+			}
+			in = gz
+		} else if _, err := gz.br.Peek(1); err == io.EOF {
+			fileErr(-1, errors.New("file is empty"))
 			return
 		}
 		n := 0
-		for r, err := range DecodeRecords(zr) {
+		for r, err := range DecodeRecords(in) {
 			if err != nil {
 				var re *RecordError
 				if errors.As(err, &re) {
@@ -122,15 +134,13 @@ func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 					}
 					continue
 				}
+				if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+					yield(Record{}, cerr)
+					return
+				}
 				var de *DocumentError
 				if errors.As(err, &de) {
-					if cause := describeGzipError(de.Err, n); cause != de.Err {
-						fileErr(-1, cause) // the offset in the uncompressed data means little here
-					} else if n > 0 {
-						fileErr(de.Offset, fmt.Errorf("%w (in the uncompressed JSON; %s)", de.Err, kept(n)))
-					} else {
-						fileErr(de.Offset, fmt.Errorf("%w (in the uncompressed JSON)", de.Err))
-					}
+					fileErr(l.describe(de, n, compressed))
 					return
 				}
 				fileErr(-1, err)
@@ -145,17 +155,44 @@ func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 				return
 			}
 		}
+		if compressed {
+			if err := gz.errTrailing(); err != nil {
+				fileErr(-1, fmt.Errorf("%w; %s", err, all(n)))
+			}
+		}
 	}
 }
 
-// gzipState is a gzip reader and its input buffer, reused from file to file: a new
-// decompressor allocates tens of kilobytes of tables.
-type gzipState struct {
-	br *bufio.Reader
-	zr gzip.Reader
+// describe says what a document error of the file means, and where.
+func (l *LogFile) describe(de *DocumentError, n int, compressed bool) (int64, error) {
+	if compressed {
+		if cause := describeGzipError(de.Err, n); cause != de.Err {
+			return -1, cause // the offset in the uncompressed data means little here
+		}
+	}
+	where := "in the uncompressed JSON"
+	if !compressed {
+		where = "not gzip data, read as JSON"
+		if n == 0 && de.Offset == 0 {
+			return -1, fmt.Errorf("neither gzip data nor a JSON log document: %w", de.Err)
+		}
+	}
+	if n > 0 {
+		return de.Offset, fmt.Errorf("%w (%s; %s)", de.Err, where, kept(n))
+	}
+	return de.Offset, fmt.Errorf("%w (%s)", de.Err, where)
 }
 
-var gzipPool = sync.Pool{New: func() any { return &gzipState{br: bufio.NewReaderSize(nil, 64<<10)} }}
+// unwrapPath drops the *fs.PathError around err, whose message repeats the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+var gzipPool = sync.Pool{New: func() any { return newGzipReader() }}
 
 // describeGzipError turns an error of the gzip reader into a message for users; n is
 // the number of records read before it. Other errors are returned as they are.
@@ -181,6 +218,14 @@ func describeGzipError(err error, n int) error {
 		return fmt.Errorf("%s (%w); %s", msg, err, kept(n))
 	}
 	return fmt.Errorf("%s (%w)", msg, err)
+}
+
+// all says that all n records were read.
+func all(n int) string {
+	if n == 1 {
+		return "the 1 record was read"
+	}
+	return fmt.Sprintf("all %d records were read", n)
 }
 
 // kept says that the n records read before a file's damage were kept.

@@ -136,3 +136,27 @@ func (r *Record) EventID() string {
 	}
 	return v.EventID
 }
+
+// SuppressedError stands for the problems of one source that were not reported one by one,
+// so that a file of a million bad records does not flood the log: Count problems (records
+// skipped, mostly). It is wrapped in a *[RecordError] naming the source.
+type SuppressedError struct {
+	Count int
+}
+
+func (e *SuppressedError) Error() string {
+	if e.Count == 1 {
+		return "1 more problem in this source, not reported one by one"
+	}
+	return fmt.Sprintf("%d more problems in this source, not reported one by one", e.Count)
+}
+
+// Problems returns how many problems err stands for: the Count of a *[SuppressedError] in
+// its chain, else 1.
+func Problems(err error) int {
+	var se *SuppressedError
+	if errors.As(err, &se) {
+		return se.Count
+	}
+	return 1
+}

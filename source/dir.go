@@ -33,12 +33,17 @@ var (
 
 // Dir reads the CloudTrail log files below a local directory, as download writes them.
 //
-// It walks the directory recursively and reads every file whose name is a CloudTrail log
-// file name ([cloudtrail.ParseLogFileName]); other files are skipped (logged at debug
-// level, or as a warning when the name looks like a broken log file name). It decodes
-// files in parallel, by default as many at once as there are CPUs ([WithParallelism]),
-// and yields records in a deterministic order: by file timestamp, then path, then position
-// in the file. It holds the records of at most parallelism+1 files in memory.
+// It walks the directory recursively and reads every regular file whose name is a
+// CloudTrail log file name ([cloudtrail.ParseLogFileName]), gzipped or not. Other files
+// are skipped: one warning counts them (each is logged at debug level), a name that looks
+// like a broken log file name, and a log file that is not a regular file (a named pipe:
+// reading it could block for ever), are warned about one by one. It decodes files in
+// parallel, by default as many at once as there are CPUs ([WithParallelism]), and yields
+// records in a deterministic order: by file timestamp, then path, then position in the
+// file. It streams each file: memory is bounded by the parallelism, whatever a file holds
+// (each file being read is at most a few batches of records ahead of the consumer). It
+// reports the first few problems of each file one by one, then one *[cloudtrail.RecordError]
+// wrapping a *[cloudtrail.SuppressedError] that counts the rest.
 type Dir struct {
 	path string
 	opts options
@@ -100,13 +105,23 @@ type fileItem struct {
 	err error
 }
 
+// Read-ahead of the files being read: a worker sends a file's items in batches of
+// batchItems, and gets at most readAheadBatches ahead of the consumer.
+const (
+	batchItems       = 64
+	readAheadBatches = 4
+)
+
 // ordered reads files with bounded parallelism and yields their items in the order of
 // files. It reports false when yield asked to stop.
 //
-// The producer puts each file's result slot on the queue pending, in file order, and then
-// hands the file to a worker; the consumer takes slots off the queue in order and waits for
-// each. The queue holds at most parallelism slots, so at most parallelism+1 files' records
-// are in memory: those queued (read or being read) and the one being yielded.
+// The producer puts each file's stream on the queue pending, in file order, and then
+// hands the file to a worker, which sends the file's items on the stream in batches and
+// closes it. The consumer takes streams off the queue in order and yields their items. A
+// worker blocks once its stream holds readAheadBatches batches, so memory is bounded by
+// the parallelism, not by what the files hold. Workers start in file order, so the
+// worker of the stream at the head of the queue is always running or done: the consumer
+// never waits for a worker that waits for it.
 func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, to time.Time, yield func(trailscraper.Record, error) bool) bool {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -122,14 +137,15 @@ func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, t
 			if ctx.Err() != nil {
 				return
 			}
-			slot := make(chan []fileItem, 1)
+			stream := make(chan []fileItem, readAheadBatches)
 			select {
-			case pending <- slot:
+			case pending <- stream:
 			case <-ctx.Done():
 				return
 			}
 			g.Go(func() error {
-				slot <- d.readFile(ctx, &files[i], from, to)
+				defer close(stream)
+				d.readFile(ctx, &files[i], from, to, stream)
 				return nil
 			})
 		}
@@ -139,56 +155,115 @@ func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, t
 		for range pending { // unblock the producer
 		}
 		<-produced
-		g.Wait() // workers never block: their slots are buffered
+		g.Wait() // workers stop sending once ctx is cancelled
 	}()
-	for slot := range pending {
-		var items []fileItem
-		select {
-		case items = <-slot:
-		case <-ctx.Done():
-			return true
-		}
-		for _, it := range items {
-			if !yield(it.rec, it.err) {
-				return false
+	for stream := range pending {
+		for batch := range stream {
+			for _, it := range batch {
+				if !yield(it.rec, it.err) {
+					return false
+				}
 			}
+		}
+		if ctx.Err() != nil {
+			return true
 		}
 	}
 	return true
 }
 
-// readFile reads the records of one file that are in the window.
-func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to time.Time) []fileItem {
-	items := make([]fileItem, 0, 256) // CloudTrail files hold up to a few hundred records
+// readFile sends the records of one file that are in the window to out, in batches, and
+// the first few problems (then a count of the rest). It stops when ctx is cancelled.
+func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to time.Time, out chan<- []fileItem) {
+	batch := make([]fileItem, 0, batchItems)
+	send := func(it fileItem) bool {
+		batch = append(batch, it)
+		if len(batch) < batchItems {
+			return true
+		}
+		select {
+		case out <- batch:
+			batch = make([]fileItem, 0, batchItems)
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	window := !from.IsZero() || !to.IsZero()
+	warn := fileWarnings{path: lf.Path}
 	index, kept := 0, 0
 	for r, err := range lf.Records(ctx) {
 		if err != nil {
 			var re *trailscraper.RecordError
 			if !errors.As(err, &re) {
-				break // ctx was cancelled: the consumer notices on its own
+				return // ctx was cancelled: the consumer notices on its own
 			}
-			items = append(items, fileItem{err: err})
 			index++
+			if err := warn.add(err); err != nil && !send(fileItem{err: err}) {
+				return
+			}
 			continue
 		}
 		i := index
 		index++
 		if window {
 			if r.EventTime.IsZero() {
-				items = append(items, fileItem{err: &trailscraper.RecordError{Source: lf.Path, Index: i, Offset: -1,
-					Err: errors.New("record has no eventTime, so it cannot be placed in the time window")}})
+				err := warn.add(&trailscraper.RecordError{Source: lf.Path, Index: i, Offset: -1, Err: errNoEventTime})
+				if err != nil && !send(fileItem{err: err}) {
+					return
+				}
 				continue
 			}
 			if (!from.IsZero() && r.EventTime.Before(from)) || (!to.IsZero() && r.EventTime.After(to)) {
 				continue
 			}
 		}
-		items = append(items, fileItem{rec: r})
+		if !send(fileItem{rec: r}) {
+			return
+		}
 		kept++
 	}
+	if err := warn.rest(); err != nil && !send(fileItem{err: err}) {
+		return
+	}
 	d.opts.logger.Debug("read log file", "path", lf.Path, "records", index, "in window", kept)
-	return items
+	if len(batch) > 0 {
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+		}
+	}
+}
+
+var errNoEventTime = errors.New("record has no eventTime, so it cannot be placed in the time window")
+
+// maxFileWarnings is how many problems of one file are reported one by one.
+const maxFileWarnings = 5
+
+// fileWarnings bounds the problems reported for one file: the first maxFileWarnings, then
+// a count of the rest.
+type fileWarnings struct {
+	path       string
+	n          int
+	suppressed int
+}
+
+// add returns err if it is to be reported, else nil (it is counted).
+func (w *fileWarnings) add(err error) error {
+	w.n++
+	if w.n > maxFileWarnings {
+		w.suppressed++
+		return nil
+	}
+	return err
+}
+
+// rest returns the error that counts the problems that add did not report, or nil.
+func (w *fileWarnings) rest() error {
+	if w.suppressed == 0 {
+		return nil
+	}
+	return &trailscraper.RecordError{Source: w.path, Index: -1, Offset: -1, Err: &cloudtrail.SuppressedError{Count: w.suppressed}}
 }
 
 // list returns the log files below the directory for which keep is true, sorted by
@@ -213,6 +288,7 @@ func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) (
 	}
 	var files []trailscraper.LogFile
 	var warnings []error
+	others, example := 0, ""
 	err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
@@ -227,25 +303,50 @@ func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) (
 		if e.IsDir() {
 			return nil
 		}
+		name := e.Name()
 		lf, err := cloudtrail.NewLogFile(p)
 		if err != nil {
-			name := e.Name()
-			if strings.HasSuffix(name, ".json.gz") && !strings.Contains(name, "_CloudTrail-Digest_") {
-				// The error starts with the quoted name, which Source already gives.
+			switch {
+			case strings.Contains(name, "_CloudTrail-Digest_"):
+				d.opts.logger.Debug("skipping file: a CloudTrail digest file", "path", p)
+			case strings.Contains(name, "_CloudTrail_") && (strings.HasSuffix(name, ".json.gz") || strings.HasSuffix(name, ".json")):
+				// Most likely a log file with a damaged name. The error starts with the
+				// quoted name, which Source already gives.
 				msg := strings.TrimPrefix(err.Error(), strconv.Quote(name)+": ")
 				warnings = append(warnings, &trailscraper.RecordError{Source: p, Index: -1, Offset: -1, Err: errors.New(msg)})
-			} else {
+			default:
 				d.opts.logger.Debug("skipping file: not a CloudTrail log file", "path", p)
+				if others++; example == "" {
+					example = p
+				}
 			}
 			return nil
 		}
-		if keep(lf) {
-			files = append(files, *lf)
+		if !keep(lf) {
+			return nil
 		}
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(p)
+			if err != nil {
+				warnings = append(warnings, &trailscraper.RecordError{Source: p, Index: -1, Offset: -1, Err: unwrapPath(err)})
+				return nil
+			}
+			mode = fi.Mode()
+		}
+		if !mode.IsRegular() {
+			warnings = append(warnings, &trailscraper.RecordError{Source: p, Index: -1, Offset: -1, Err: &cloudtrail.NotRegularError{Mode: mode}})
+			return nil
+		}
+		files = append(files, *lf)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if others > 0 {
+		d.opts.logger.Warn("skipped files whose names are not CloudTrail log file names (ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz or .json)",
+			"count", others, "example", example)
 	}
 	slices.SortFunc(files, func(a, b trailscraper.LogFile) int {
 		return cmp.Or(a.Timestamp.Compare(b.Timestamp), strings.Compare(a.Path, b.Path))
@@ -319,18 +420,24 @@ func (d *Dir) LastEventTime(ctx context.Context) (time.Time, error) {
 func (d *Dir) fileLatest(ctx context.Context, lf *trailscraper.LogFile) time.Time {
 	d.opts.logger.Debug("reading log file", "path", lf.Path)
 	var latest time.Time
+	warn := fileWarnings{path: lf.Path}
 	for r, err := range lf.Records(ctx) {
 		if err != nil {
 			var re *trailscraper.RecordError
-			if errors.As(err, &re) {
-				d.opts.logger.Warn("skipped: " + err.Error())
-				continue
+			if !errors.As(err, &re) {
+				break
 			}
-			break
+			if err := warn.add(err); err != nil {
+				d.opts.logger.Warn("skipped: " + err.Error())
+			}
+			continue
 		}
 		if r.EventTime.After(latest) {
 			latest = r.EventTime
 		}
+	}
+	if err := warn.rest(); err != nil {
+		d.opts.logger.Warn("skipped: " + err.Error())
 	}
 	return latest
 }

@@ -52,6 +52,6 @@ func ExampleDir() {
 	// Output:
 	// SendMessage {"eventTime":"2017-12-11T14:58:00Z","eventSource":"sqs.amazonaws.com","eventName":"SendMessage"}
 	// GetObject {"eventTime":"2017-12-11T15:04:51Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","n":1e5}
-	// skipped 111111111111_CloudTrail_us-east-1_20171211T1510Z_c.json.gz: not a gzip file (gzip: invalid header)
+	// skipped 111111111111_CloudTrail_us-east-1_20171211T1510Z_c.json.gz: neither gzip data nor a JSON log document: the document is a value, expected an object with a "Records" array
 	// 2017-12-11 15:04:51 +0000 UTC <nil>
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/trailscraper/trailscraper"
+	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/urfave/cli/v2"
 )
 
@@ -42,7 +43,7 @@ type skipCounter struct {
 func (s *skipCounter) check(err error) error {
 	var re *trailscraper.RecordError
 	if errors.As(err, &re) {
-		s.skipped++
+		s.skipped += cloudtrail.Problems(err)
 		s.log.Warn("skipped: " + re.Error())
 		return nil
 	}
