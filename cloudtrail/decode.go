@@ -72,7 +72,7 @@ func newScanner(r io.Reader) *scanner { return &scanner{r: r, buf: make([]byte, 
 // decode yields the records of the log document s reads.
 func (s *scanner) decode(cfg decodeConfig, yield func(Record, error) bool) {
 	if cfg.workers > 1 {
-		decodeParallel(s, cfg, yield)
+		decodeParallel(s, s.records(), cfg, yield)
 		return
 	}
 	strs := getInterner()
@@ -98,6 +98,9 @@ func (s *scanner) decode(cfg decodeConfig, yield func(Record, error) bool) {
 // or any error in a record delimited by lines. Those are a *RecordError, like a record of
 // the wrong shape.
 func (rr rawRecord) parse(source string, strs interner) (Record, error) {
+	if rr.err != nil {
+		return Record{}, &RecordError{Source: source, Index: rr.index, Line: rr.line, Offset: rr.offset, Err: rr.err}
+	}
 	rec, err := parseRecord(rr.raw, strs)
 	if err == nil {
 		return rec, nil
@@ -120,9 +123,9 @@ type decodeBatch struct {
 // decodeBatchBytes is about how much record JSON one worker parses at a time.
 var decodeBatchBytes = 256 << 10
 
-// decodeParallel reads raw records on one goroutine and parses batches of them on
+// decodeParallel reads raw records (of s) on one goroutine and parses batches of them on
 // cfg.workers goroutines, yielding in order.
-func decodeParallel(s *scanner, cfg decodeConfig, yield func(Record, error) bool) {
+func decodeParallel(s *scanner, raws iter.Seq[rawRecord], cfg decodeConfig, yield func(Record, error) bool) {
 	stop := make(chan struct{})
 	defer close(stop)
 	work := make(chan *decodeBatch)
@@ -161,7 +164,7 @@ func decodeParallel(s *scanner, cfg decodeConfig, yield func(Record, error) bool
 			size = 0
 			return true
 		}
-		for rr := range s.records() {
+		for rr := range raws {
 			b.raws = append(b.raws, rr)
 			size += len(rr.raw)
 			if size >= decodeBatchBytes && !send() {
@@ -192,6 +195,7 @@ func decodeParallel(s *scanner, cfg decodeConfig, yield func(Record, error) bool
 // rawRecord is the undecoded bytes of one element of "Records".
 type rawRecord struct {
 	raw    []byte
+	err    error // a problem found before parsing (a line too long); raw is nil
 	index  int
 	line   int // the record's line, from 1, when records are lines; else 0
 	offset int64

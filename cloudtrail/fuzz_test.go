@@ -111,3 +111,52 @@ func decodeTrace(r io.Reader, opts ...DecodeOption) []string {
 	}
 	return out
 }
+
+// FuzzReadRecords checks that ReadRecords never panics or loops, whatever the form, that
+// it ends with at most one document error, that every good record it yields parses again
+// by itself, and that one worker and two agree.
+func FuzzReadRecords(f *testing.F) {
+	for _, s := range []string{`{"Records":[{"eventName":"a"}]}`, "{\"eventName\":\"a\"}\n{\"x\":\n1\n", " ", "[", "\x1f\x8b", `{"records":1}`, "{}\n{}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		recs, _, err := ReadRecords(bytes.NewReader(in))
+		if err != nil {
+			return
+		}
+		fatal := 0
+		for r, err := range recs {
+			var de *DocumentError
+			switch {
+			case errors.As(err, &de):
+				fatal++
+			case err != nil:
+			default:
+				if fatal > 0 {
+					t.Fatal("record after a document error")
+				}
+				if _, err := ParseRecord(r.Raw); err != nil {
+					t.Fatalf("yielded record %q does not parse: %v", r.Raw, err)
+				}
+			}
+		}
+		if fatal > 1 {
+			t.Fatalf("%d document errors", fatal)
+		}
+		trace := func(opts ...DecodeOption) []string {
+			recs, _, _ := ReadRecords(iotest.HalfReader(bytes.NewReader(in)), opts...)
+			var out []string
+			for rec, err := range recs {
+				if err != nil {
+					out = append(out, "error: "+err.Error())
+					continue
+				}
+				out = append(out, fmt.Sprintf("%s %q", rec.EventName, rec.Raw))
+			}
+			return out
+		}
+		if diff := cmp.Diff(trace(), trace(DecodeWorkers(2))); diff != "" {
+			t.Fatalf("ReadRecords(%q): one worker (-) and two (+) differ:\n%s", in, diff)
+		}
+	})
+}

@@ -3,7 +3,6 @@ package mapping
 import (
 	"bufio"
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -49,29 +48,6 @@ func (c *Coverage) Add(r *cloudtrail.Record) {
 	for _, p := range m.Permissions {
 		c.actions[p.Action]++
 	}
-}
-
-// AddJSON parses one record and adds it. A record that [ParseRecord] rejects only for its
-// eventTime, which the mapping does not need, is still counted, and timeIgnored says so.
-func (c *Coverage) AddJSON(raw []byte) (timeIgnored bool, err error) {
-	r, err := cloudtrail.ParseRecord(raw)
-	if err != nil {
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil || obj["eventTime"] == nil {
-			return false, err
-		}
-		delete(obj, "eventTime")
-		again, merr := json.Marshal(obj)
-		if merr != nil {
-			return false, err
-		}
-		if r, merr = cloudtrail.ParseRecord(again); merr != nil {
-			return false, err
-		}
-		timeIgnored = true
-	}
-	c.Add(&r)
-	return timeIgnored, nil
 }
 
 // PairCount is an (eventSource, eventName) pair with its number of records and the rule

@@ -459,9 +459,12 @@ func ExampleCoverage() {
 		`{"eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity"}`,
 		`{"eventSource":"s3.amazonaws.com","eventName":"NoSuchOperation"}`,
 	} {
-		if _, err := cov.AddJSON([]byte(line)); err != nil {
+		r, err := cloudtrail.ParseRecord([]byte(line))
+		if err != nil {
 			fmt.Println(err)
+			continue
 		}
+		cov.Add(&r)
 	}
 	rep := cov.Report()
 	fmt.Println(rep.ByOutcome[Mapped], rep.ByOutcome[Permissionless], rep.ByOutcome[Unmapped])

@@ -15,8 +15,9 @@ func generateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "generate",
 		Usage: "generate an IAM policy from CloudTrail records on stdin (or from a log source)",
-		Description: `Reads {"Records": [...]} as select prints it (or as a CloudTrail log file holds it)
-from stdin and prints the least-privilege IAM policy that allows those calls.
+		Description: `Reads records from stdin: {"Records": [...]} as select prints it (or as a CloudTrail log
+file holds it), or JSON lines of records, gzipped or not, and prints the least-privilege
+IAM policy that allows those calls.
 With --log-dir or an AWS source flag it reads the records from there instead.`,
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "strict", Usage: "fail when the policy would name an action that is not in the AWS service reference"},
@@ -82,6 +83,9 @@ func generateRecords(c *cli.Context, log *slog.Logger) (iter.Seq2[trailscraper.R
 		return nil, err
 	}
 	f.From, f.To = givenWindow(c, f.From, f.To)
-	return f.Apply(cloudtrail.DecodeRecords(stdin(c, log),
-		cloudtrail.DecodeWorkers(runtime.GOMAXPROCS(0)), cloudtrail.DecodeSource("stdin"))), nil
+	in, err := readInput(stdin(c, log), "stdin", log, cloudtrail.DecodeWorkers(runtime.GOMAXPROCS(0)))
+	if err != nil {
+		return nil, err
+	}
+	return f.Apply(in), nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"cmp"
 	"errors"
+	"fmt"
+	"io"
 	"iter"
 	"log/slog"
 	"slices"
@@ -29,6 +31,18 @@ func sourceRecords(c *cli.Context, log *slog.Logger, forGenerate bool) (recs ite
 		return recs, ok, err
 	}
 	return localRecords(c, log, forGenerate)
+}
+
+// readInput returns the records of in, a log document or JSON lines, gzipped or not
+// (cloudtrail.ReadRecords), named name in messages; the form it found is logged at debug
+// level. Input in none of those forms is an error naming the forms.
+func readInput(in io.Reader, name string, log *slog.Logger, opts ...cloudtrail.DecodeOption) (iter.Seq2[trailscraper.Record, error], error) {
+	recs, form, err := cloudtrail.ReadRecords(in, append(opts, cloudtrail.DecodeSource(name))...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	log.Debug(fmt.Sprintf("reading %s as %s", name, form))
+	return recs, nil
 }
 
 // skipCounter counts records and files that were skipped with a warning, so that commands
