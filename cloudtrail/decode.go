@@ -36,6 +36,7 @@ type DecodeOption func(*decodeConfig)
 type decodeConfig struct {
 	workers int
 	source  string
+	fields  Fields
 }
 
 // DecodeWorkers parses records on n goroutines while the input is read, yielding them in
@@ -56,18 +57,43 @@ func DecodeSource(name string) DecodeOption { return func(c *decodeConfig) { c.s
 // sequence. Keys other than "Records" are skipped.
 func DecodeRecords(r io.Reader, opts ...DecodeOption) iter.Seq2[Record, error] {
 	cfg := newDecodeConfig(opts)
-	return func(yield func(Record, error) bool) { newScanner(r).decode(cfg, yield) }
+	return func(yield func(Record, error) bool) {
+		s := newScanner(r)
+		s.decode(cfg, yield)
+		if cfg.workers == 1 {
+			s.release() // with more workers, the reader may still hold it
+		}
+	}
 }
 
 func newDecodeConfig(opts []DecodeOption) decodeConfig {
-	cfg := decodeConfig{workers: 1}
+	cfg := decodeConfig{workers: 1, fields: AllFields}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	return cfg
 }
 
-func newScanner(r io.Reader) *scanner { return &scanner{r: r, buf: make([]byte, 0, decodeChunk)} }
+func newScanner(r io.Reader) *scanner {
+	return &scanner{r: r, buf: (*bufPool.Get().(*[]byte))[:0]}
+}
+
+// bufPool keeps read buffers of decodeChunk bytes between documents: a directory's many
+// small log files would otherwise each allocate (and clear) one.
+var bufPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, decodeChunk)
+	return &b
+}}
+
+// release returns the read buffer to the pool; s must not be used after. Records never
+// point into it: their bytes are copied out (see keep).
+func (s *scanner) release() {
+	if cap(s.buf) == decodeChunk {
+		b := s.buf[:0]
+		bufPool.Put(&b)
+	}
+	s.buf = nil
+}
 
 // decode yields the records of the log document s reads.
 func (s *scanner) decode(cfg decodeConfig, yield func(Record, error) bool) {
@@ -79,7 +105,7 @@ func (s *scanner) decode(cfg decodeConfig, yield func(Record, error) bool) {
 	defer internerPool.Put(strs)
 	done := false // the consumer stopped, or a fatal error was yielded
 	s.elements(func(idx int) bool {
-		rec, err, ok := s.next(idx, strs, cfg.source)
+		rec, err, ok := s.next(idx, strs, cfg)
 		if !ok {
 			return false
 		}
@@ -97,11 +123,12 @@ func (s *scanner) decode(cfg decodeConfig, yield func(Record, error) bool) {
 // bounds certain: a control character in a string, nesting deeper than the parser goes,
 // or any error in a record delimited by lines. Those are a *RecordError, like a record of
 // the wrong shape.
-func (rr rawRecord) parse(source string, strs interner) (Record, error) {
+func (rr rawRecord) parse(cfg decodeConfig, strs interner) (Record, error) {
+	source := cfg.source
 	if rr.err != nil {
 		return Record{}, &RecordError{Source: source, Index: rr.index, Line: rr.line, Offset: rr.offset, Err: rr.err}
 	}
-	rec, err := parseRecord(rr.raw, strs)
+	rec, err := parseRecord(rr.raw, strs, cfg.fields)
 	if err == nil {
 		return rec, nil
 	}
@@ -138,7 +165,7 @@ func decodeParallel(s *scanner, raws iter.Seq[rawRecord], cfg decodeConfig, yiel
 				b.recs = make([]Record, len(b.raws))
 				b.errs = make([]error, len(b.raws))
 				for i, rr := range b.raws {
-					b.recs[i], b.errs[i] = rr.parse(cfg.source, strs)
+					b.recs[i], b.errs[i] = rr.parse(cfg, strs)
 				}
 				close(b.done)
 			}
@@ -475,10 +502,10 @@ func (s *scanner) records() iter.Seq[rawRecord] {
 // needed, and never looking at a byte twice) and then parses it once. Parsing again from
 // the record's start after each read would take time quadratic in the record's size.
 // ok is false when the document cannot be read on.
-func (s *scanner) next(idx int, strs interner, source string) (rec Record, err error, ok bool) {
+func (s *scanner) next(idx int, strs interner, cfg decodeConfig) (rec Record, err error, ok bool) {
 	start := s.pos
 	if start < len(s.buf) && s.buf[start] == '{' {
-		p := recParser{b: s.buf[start:], strs: strs}
+		p := recParser{b: s.buf[start:], strs: strs, fields: cfg.fields}
 		rec, err := p.object1()
 		s.parsed += int64(p.pos)
 		if err == nil {
@@ -493,7 +520,7 @@ func (s *scanner) next(idx int, strs interner, source string) (rec Record, err e
 		return Record{}, nil, false
 	}
 	s.parsed += int64(len(raw))
-	rec, err = rawRecord{raw: s.keep(raw), index: idx, offset: off}.parse(source, strs)
+	rec, err = rawRecord{raw: s.keep(raw), index: idx, offset: off}.parse(cfg, strs)
 	return rec, err, true
 }
 

@@ -6,24 +6,34 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 )
 
 // gzipMagic starts every gzip stream.
 var gzipMagic = []byte{0x1f, 0x8b}
 
+// hasGzipMagic reports whether b starts with the gzip magic bytes.
+func hasGzipMagic(b []byte) bool { return bytes.HasPrefix(b, gzipMagic) }
+
 // isGzip reports whether br's input starts with the gzip magic bytes.
 func isGzip(br *bufio.Reader) bool {
 	b, _ := br.Peek(len(gzipMagic))
-	return bytes.Equal(b, gzipMagic)
+	return hasGzipMagic(b)
 }
 
 // gzipReader reads the members of a gzip stream, one after the other, as gzip -d does.
 // Data after the last member that is not another member (zero padding, garbage) ends the
 // stream cleanly: it is not decompressed data, and is reported by trailing instead of
 // as a read error, so that the records before it are read in full.
+//
+// It reads from a bufio.Reader (a stream), or from bytes in memory (a small file read
+// whole), which the decompressor reads about 15% faster.
 type gzipReader struct {
 	br       *bufio.Reader
+	rd       bytes.Reader
+	data     []byte       // what rd reads
+	src      flate.Reader // br or &rd
 	zr       gzip.Reader
 	trailing *TrailingDataError
 	done     bool
@@ -36,16 +46,40 @@ func (g *gzipReader) reset(r io.Reader) error {
 	if r != g.br {
 		g.br.Reset(r)
 	}
+	g.src = g.br
+	g.trailing, g.done = nil, false
+	return g.member()
+}
+
+// resetBytes starts reading the gzip stream in data.
+func (g *gzipReader) resetBytes(data []byte) error {
+	g.data = data
+	g.rd.Reset(data)
+	g.src = &g.rd
 	g.trailing, g.done = nil, false
 	return g.member()
 }
 
 func (g *gzipReader) member() error {
-	if err := g.zr.Reset(g.br); err != nil {
+	if err := g.zr.Reset(g.src); err != nil {
 		return err
 	}
 	g.zr.Multistream(false)
 	return nil
+}
+
+// peek returns the next n bytes of the compressed input without consuming them; fewer at
+// its end, with io.EOF.
+func (g *gzipReader) peek(n int) ([]byte, error) {
+	if g.src == flate.Reader(g.br) {
+		return g.br.Peek(n)
+	}
+	off := len(g.data) - g.rd.Len()
+	b := g.data[off:min(off+n, len(g.data))]
+	if len(b) < n {
+		return b, io.EOF
+	}
+	return b, nil
 }
 
 func (g *gzipReader) Read(p []byte) (int, error) {
@@ -58,14 +92,16 @@ func (g *gzipReader) Read(p []byte) (int, error) {
 			return n, err
 		}
 		// The end of a member: another one, the end of the input, or trailing data.
-		if _, perr := g.br.Peek(1); perr == io.EOF {
+		next, _ := g.peek(len(gzipMagic))
+		switch {
+		case len(next) == 0:
 			g.done = true
-		} else if isGzip(g.br) {
+		case hasGzipMagic(next):
 			if err := g.member(); err != nil {
 				return n, err
 			}
-		} else {
-			g.trailing = countTrailing(g.br)
+		default:
+			g.trailing = countTrailing(g.src)
 			g.done = true
 		}
 		if n > 0 {

@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -82,7 +83,8 @@ func (l *LogFile) InTimeframe(from, to time.Time) bool {
 // Records streams the records of the file, gzip-compressed or not (as its first bytes
 // say, whatever its name). It holds one record in memory at a time, and reads only a
 // regular file: a named pipe or device is reported, never read (it could block for ever).
-// The cancellation of ctx ends it between two reads, with ctx's error.
+// The cancellation of ctx ends it between two reads, with ctx's error. The options are
+// those of [DecodeRecords] ([DecodeFields], mostly).
 //
 // Every problem is yielded as a *[RecordError] whose Source is the file's path, and the
 // sequence goes on where it can: a record that cannot be used (Index set) is skipped and
@@ -93,7 +95,7 @@ func (l *LogFile) InTimeframe(from, to time.Time) bool {
 // truncated file usually is a download that was cut short. Data after the end of the gzip
 // data is ignored and reported last, as a *RecordError with Index -1 wrapping a
 // *[TrailingDataError], once all records were read.
-func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
+func (l *LogFile) Records(ctx context.Context, opts ...DecodeOption) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		fileErr := func(offset int64, err error) {
 			yield(Record{}, &RecordError{Source: l.Path, Index: -1, Offset: offset, Err: err})
@@ -102,7 +104,7 @@ func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 			yield(Record{}, err)
 			return
 		}
-		f, err := openRegular(l.Path)
+		f, fi, err := openRegular(l.Path)
 		if err != nil {
 			fileErr(-1, unwrapPath(err)) // a *PathError repeats the path
 			return
@@ -110,21 +112,43 @@ func (l *LogFile) Records(ctx context.Context) iter.Seq2[Record, error] {
 		defer f.Close()
 		gz := gzipPool.Get().(*gzipReader)
 		defer gzipPool.Put(gz)
-		gz.br.Reset(ctxReader{ctx, f})
-		var in io.Reader = gz.br
-		compressed := isGzip(gz.br)
-		if compressed {
-			if err := gz.reset(gz.br); err != nil {
-				fileErr(-1, describeGzipError(err, 0))
+		var in io.Reader
+		var head []byte // the first bytes of the file
+		if fi.Size() <= maxWholeFile {
+			// Read a small file whole: the decompressor is faster on bytes in memory.
+			data, err := readWhole(ctxReader{ctx, f}, fi.Size())
+			defer putWhole(data)
+			if err != nil {
+				fileErr(-1, err)
 				return
 			}
-			in = gz
-		} else if _, err := gz.br.Peek(1); err == io.EOF {
+			in, head = bytes.NewReader(data), data
+			if hasGzipMagic(head) {
+				if err := gz.resetBytes(data); err != nil {
+					fileErr(-1, describeGzipError(err, 0))
+					return
+				}
+				in = gz
+			}
+		} else {
+			gz.br.Reset(ctxReader{ctx, f})
+			head, _ = gz.br.Peek(len(gzipMagic))
+			in = gz.br
+			if hasGzipMagic(head) {
+				if err := gz.reset(gz.br); err != nil {
+					fileErr(-1, describeGzipError(err, 0))
+					return
+				}
+				in = gz
+			}
+		}
+		compressed := hasGzipMagic(head)
+		if len(head) == 0 {
 			fileErr(-1, errors.New("file is empty"))
 			return
 		}
 		n := 0
-		for r, err := range DecodeRecords(in) {
+		for r, err := range DecodeRecords(in, opts...) {
 			if err != nil {
 				var re *RecordError
 				if errors.As(err, &re) {
@@ -193,6 +217,42 @@ func unwrapPath(err error) error {
 }
 
 var gzipPool = sync.Pool{New: func() any { return newGzipReader() }}
+
+// maxWholeFile is the size up to which a log file is read whole (CloudTrail's are tens of
+// kilobytes); larger files are streamed, so that memory stays bounded.
+var maxWholeFile int64 = 1 << 20
+
+var wholePool = sync.Pool{New: func() any { return new([]byte) }}
+
+// readWhole reads all of r, which holds about size bytes, into a pooled buffer.
+func readWhole(r io.Reader, size int64) ([]byte, error) {
+	b := (*wholePool.Get().(*[]byte))[:0]
+	if int64(cap(b)) < size+1 {
+		b = make([]byte, 0, size+512)
+	}
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // the file grew: make room
+		}
+	}
+}
+
+// putWhole returns a buffer of readWhole to the pool. Nothing may point into it: records'
+// bytes are copied out of the decoder's buffer.
+func putWhole(b []byte) {
+	if int64(cap(b)) <= maxWholeFile+512 {
+		b = b[:0]
+		wholePool.Put(&b)
+	}
+}
 
 // describeGzipError turns an error of the gzip reader into a message for users; n is
 // the number of records read before it. Other errors are returned as they are.

@@ -188,37 +188,41 @@ func TestLogFileRecords(t *testing.T) {
 		{"record not an object", gzipBytes(t, []byte(`{"Records":[1,`+testRecordJSON(0)+`]}`)), 1, []string{"record 0"}},
 	}
 	dir := t.TempDir()
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := filepath.Join(dir, fmt.Sprintf("111_CloudTrail_us-east-1_20171211T15%02dZ_x.json.gz", i))
-			if err := os.WriteFile(p, tt.content, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			lf, err := NewLogFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			raws, errs := readAll(t, lf)
-			if tt.wantRecs >= 0 && len(raws) != tt.wantRecs {
-				t.Errorf("got %d records, want %d", len(raws), tt.wantRecs)
-			}
-			if tt.wantRecs < 0 && len(raws) == 0 {
-				t.Errorf("got no records before the damage")
-			}
-			for i, r := range raws {
-				if i < len(allRaw) && tt.name == "good" && r != allRaw[i] {
-					t.Errorf("record %d = %s, want the original bytes %s", i, r, allRaw[i])
+	for _, whole := range []int64{maxWholeFile, 0} { // small files read whole, or streamed
+		defer func(n int64) { maxWholeFile = n }(maxWholeFile)
+		maxWholeFile = whole
+		for i, tt := range tests {
+			t.Run(fmt.Sprintf("%s/whole=%d", tt.name, whole), func(t *testing.T) {
+				p := filepath.Join(dir, fmt.Sprintf("111_CloudTrail_us-east-1_20171211T15%02dZ_x.json.gz", i))
+				if err := os.WriteFile(p, tt.content, 0o644); err != nil {
+					t.Fatal(err)
 				}
-			}
-			if len(errs) != min(len(tt.wantErrs), 1) {
-				t.Fatalf("errors = %q, want one containing %q", errs, tt.wantErrs)
-			}
-			for _, w := range tt.wantErrs {
-				if !strings.Contains(errs[0], w) {
-					t.Errorf("error %q does not contain %q", errs[0], w)
+				lf, err := NewLogFile(p)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				raws, errs := readAll(t, lf)
+				if tt.wantRecs >= 0 && len(raws) != tt.wantRecs {
+					t.Errorf("got %d records, want %d", len(raws), tt.wantRecs)
+				}
+				if tt.wantRecs < 0 && len(raws) == 0 {
+					t.Errorf("got no records before the damage")
+				}
+				for i, r := range raws {
+					if i < len(allRaw) && tt.name == "good" && r != allRaw[i] {
+						t.Errorf("record %d = %s, want the original bytes %s", i, r, allRaw[i])
+					}
+				}
+				if len(errs) != min(len(tt.wantErrs), 1) {
+					t.Fatalf("errors = %q, want one containing %q", errs, tt.wantErrs)
+				}
+				for _, w := range tt.wantErrs {
+					if !strings.Contains(errs[0], w) {
+						t.Errorf("error %q does not contain %q", errs[0], w)
+					}
+				}
+			})
+		}
 	}
 	t.Run("missing file", func(t *testing.T) {
 		lf, _ := NewLogFile(filepath.Join(dir, "111_CloudTrail_us-east-1_20171211T1500Z_missing.json.gz"))

@@ -24,21 +24,21 @@ func (c ctxReader) Read(p []byte) (int, error) {
 
 // openRegular opens the file at path for reading, and fails unless it is a regular file:
 // reading a named pipe or a device could block for ever. It never blocks on opening one.
-func openRegular(path string) (*os.File, error) {
+func openRegular(path string) (*os.File, fs.FileInfo, error) {
 	f, err := openNonBlocking(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, &NotRegularError{Mode: fi.Mode()}
+		return nil, nil, &NotRegularError{Mode: fi.Mode()}
 	}
-	return f, nil
+	return f, fi, nil
 }
 
 // NotRegularError reports a file that is not a regular file (a named pipe, a device, a

@@ -46,6 +46,8 @@ type recParser struct {
 	respStart, respEnd int
 	// ignored lists the fields whose values were ignored.
 	ignored []FieldError
+	// fields are the fields to read; the others are skipped.
+	fields Fields
 }
 
 // interner shares the string values that repeat from record to record (event sources and
@@ -79,8 +81,10 @@ func (p *recParser) localSyntax(format string, args ...any) error {
 
 func (p *recParser) ws() {
 	for p.pos < len(p.b) {
-		switch p.b[p.pos] {
-		case ' ', '\t', '\n', '\r':
+		switch c := p.b[p.pos]; {
+		case c > ' ': // the common case: no white space at all
+			return
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			p.pos++
 		default:
 			return
@@ -117,6 +121,11 @@ func (p *recParser) stringBytes() ([]byte, bool, error) {
 	if p.peek() != '"' {
 		return nil, false, p.syntax("expected a string, found %s", p.describe())
 	}
+	return p.stringAt()
+}
+
+// stringAt is stringBytes for a string whose opening quote is at p.pos.
+func (p *recParser) stringAt() ([]byte, bool, error) {
 	p.pos++
 	start := p.pos
 	escaped := false
@@ -287,7 +296,7 @@ func (p *recParser) skip(depth int) error {
 	}
 	switch c := p.peek(); c {
 	case '"':
-		_, _, err := p.stringBytes()
+		_, _, err := p.stringAt()
 		return err
 	case '{':
 		p.pos++
@@ -477,6 +486,15 @@ func (p *recParser) rawValue() ([]byte, error) {
 	return v, nil
 }
 
+// rawField reads a value into dst (nil for null), and its bounds in p.b into start, end.
+func (p *recParser) rawField(dst *json.RawMessage, start, end *int) error {
+	var err error
+	*start = p.pos
+	*dst, err = p.rawValue()
+	*end = *start + len(*dst)
+	return err
+}
+
 // attach points rec's byte fields into raw, a copy of the bytes p parsed.
 func (p *recParser) attach(rec *Record, raw []byte) {
 	if p.reqEnd > p.reqStart {
@@ -488,9 +506,10 @@ func (p *recParser) attach(rec *Record, raw []byte) {
 	rec.Raw = raw
 }
 
-// parseRecord reads a record from raw, which is kept as its Raw bytes. strs may be nil.
-func parseRecord(raw []byte, strs interner) (Record, error) {
-	p := &recParser{b: raw, strs: strs}
+// parseRecord reads the fields of a record from raw, which is kept as its Raw bytes. strs
+// may be nil.
+func parseRecord(raw []byte, strs interner, fields Fields) (Record, error) {
+	p := &recParser{b: raw, strs: strs, fields: fields}
 	r, err := p.record()
 	if err != nil {
 		return Record{}, err
@@ -525,6 +544,33 @@ func (p *recParser) record() (Record, error) {
 
 func nothing() {}
 
+// fieldKeyLengths are the lengths of the names of the fields of each of Fields.
+var fieldKeyLengths = map[Fields][]int{
+	FieldEventTime: {len("eventTime")}, FieldEvent: {len("eventSource"), len("eventName")},
+	FieldEventType: {len("eventType")}, FieldAWSRegion: {len("awsRegion")},
+	FieldSourceIPAddress: {len("sourceIPAddress")}, FieldUserAgent: {len("userAgent")},
+	FieldErrorCode: {len("errorCode")}, FieldRecipientAccountID: {len("recipientAccountId")},
+	FieldResources: {len("resources")}, FieldUserIdentity: {len("userIdentity")},
+	FieldRequestParameters: {len("requestParameters")}, FieldResponseElements: {len("responseElements")},
+}
+
+// keyLengthSets has, for each set of Fields, a bit for each length of their names, so that
+// the parser skips the other keys without looking at them.
+var keyLengthSets = func() (t [AllFields + 1]uint32) {
+	for fs := range t {
+		for f, ls := range fieldKeyLengths {
+			if Fields(fs)&f != 0 {
+				for _, l := range ls {
+					t[fs] |= 1 << l
+				}
+			}
+		}
+	}
+	return t
+}()
+
+func keyLengths(f Fields) uint32 { return keyLengthSets[f&AllFields] }
+
 // object1 reads one record object from p.pos, leaving p.pos after it. Record.Raw is not
 // set. The only errors are syntax errors: a field of the wrong type, or an eventTime that
 // is not a time, is ignored and listed in Record.Ignored.
@@ -532,47 +578,69 @@ func (p *recParser) object1() (Record, error) {
 	var r Record
 	var eventTime string
 	var eventTimeOff int
+	lengths := keyLengths(p.fields)
 	err := p.object("record", nothing, func(key []byte) error {
+		if len(key) >= 32 || lengths&(1<<len(key)) == 0 {
+			return p.skip(0) // no field to read has a name of this length
+		}
 		var lb [32]byte
+		f := p.fields
 		switch string(lowerKey(key, &lb)) {
 		case "eventsource":
-			return p.common(&r.EventSource, "eventSource")
+			if f&FieldEvent != 0 {
+				return p.common(&r.EventSource, "eventSource")
+			}
 		case "eventname":
-			return p.common(&r.EventName, "eventName")
+			if f&FieldEvent != 0 {
+				return p.common(&r.EventName, "eventName")
+			}
 		case "eventtime":
-			eventTimeOff = p.pos
-			return p.str(&eventTime, "eventTime")
+			if f&FieldEventTime != 0 {
+				eventTimeOff = p.pos
+				return p.str(&eventTime, "eventTime")
+			}
 		case "eventtype":
-			return p.common(&r.EventType, "eventType")
+			if f&FieldEventType != 0 {
+				return p.common(&r.EventType, "eventType")
+			}
 		case "awsregion":
-			return p.common(&r.AWSRegion, "awsRegion")
+			if f&FieldAWSRegion != 0 {
+				return p.common(&r.AWSRegion, "awsRegion")
+			}
 		case "sourceipaddress":
-			return p.str(&r.SourceIPAddress, "sourceIPAddress")
+			if f&FieldSourceIPAddress != 0 {
+				return p.str(&r.SourceIPAddress, "sourceIPAddress")
+			}
 		case "useragent":
-			return p.common(&r.UserAgent, "userAgent")
+			if f&FieldUserAgent != 0 {
+				return p.common(&r.UserAgent, "userAgent")
+			}
 		case "errorcode":
-			return p.common(&r.ErrorCode, "errorCode")
+			if f&FieldErrorCode != 0 {
+				return p.common(&r.ErrorCode, "errorCode")
+			}
 		case "recipientaccountid":
-			return p.common(&r.RecipientAccountID, "recipientAccountId")
+			if f&FieldRecipientAccountID != 0 {
+				return p.common(&r.RecipientAccountID, "recipientAccountId")
+			}
 		case "requestparameters":
-			var err error
-			p.reqStart = p.pos
-			r.RequestParameters, err = p.rawValue()
-			p.reqEnd = p.reqStart + len(r.RequestParameters)
-			return err
+			if f&FieldRequestParameters != 0 {
+				return p.rawField(&r.RequestParameters, &p.reqStart, &p.reqEnd)
+			}
 		case "responseelements":
-			var err error
-			p.respStart = p.pos
-			r.ResponseElements, err = p.rawValue()
-			p.respEnd = p.respStart + len(r.ResponseElements)
-			return err
+			if f&FieldResponseElements != 0 {
+				return p.rawField(&r.ResponseElements, &p.respStart, &p.respEnd)
+			}
 		case "resources":
-			return p.resources(&r.ResourceARNs)
+			if f&FieldResources != 0 {
+				return p.resources(&r.ResourceARNs)
+			}
 		case "useridentity":
-			return p.userIdentity(&r.UserIdentity)
-		default:
-			return p.skip(0)
+			if f&FieldUserIdentity != 0 {
+				return p.userIdentity(&r.UserIdentity)
+			}
 		}
+		return p.skip(0)
 	})
 	if err != nil {
 		return Record{}, err

@@ -155,7 +155,7 @@ func (s *scanner) decodeLines(cfg decodeConfig, yield func(Record, error) bool) 
 	strs := getInterner()
 	defer internerPool.Put(strs)
 	for rr := range s.lines() {
-		if !yield(rr.parse(cfg.source, strs)) {
+		if !yield(rr.parse(cfg, strs)) {
 			return
 		}
 	}

@@ -111,7 +111,7 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // does not lose the record: the field is left empty and listed in [Record.Ignored]. The
 // record keeps raw (not a copy) as its Raw bytes.
 func ParseRecord(raw []byte) (Record, error) {
-	return parseRecord(bytes.Trim(raw, " \t\r\n"), nil) // JSON white space only
+	return parseRecord(bytes.Trim(raw, " \t\r\n"), nil, AllFields) // JSON white space only
 }
 
 // Event names a kind of call: a CloudTrail event source and event name

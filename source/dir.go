@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/trailscraper/trailscraper/cloudtrail"
@@ -52,6 +53,22 @@ type Dir struct {
 // NewDir returns the source for the log files below path.
 func NewDir(path string, opts ...DirOption) *Dir {
 	return &Dir{path: path, opts: newOptions(opts, DirOption.applyDir)}
+}
+
+// fields returns the fields of records to decode: those asked for, and those that the
+// filter and the time window (when there is one) need.
+func (d *Dir) fields(window bool) cloudtrail.Fields {
+	if d.opts.fields == 0 {
+		return cloudtrail.AllFields
+	}
+	f := d.opts.fields
+	if d.opts.filter != nil {
+		f |= d.opts.filter.Fields()
+	}
+	if window {
+		f |= cloudtrail.FieldEventTime
+	}
+	return f
 }
 
 func (d *Dir) parallelism() int {
@@ -159,11 +176,12 @@ func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, t
 	}()
 	for stream := range pending {
 		for batch := range stream {
-			for _, it := range batch {
-				if !yield(it.rec, it.err) {
+			for i := range batch {
+				if !yield(batch[i].rec, batch[i].err) {
 					return false
 				}
 			}
+			putBatch(batch)
 		}
 		if ctx.Err() != nil {
 			return true
@@ -175,7 +193,7 @@ func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, t
 // readFile sends the records of one file that are in the window to out, in batches, and
 // the first few problems (then a count of the rest). It stops when ctx is cancelled.
 func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to time.Time, out chan<- []fileItem) {
-	batch := make([]fileItem, 0, batchItems)
+	batch := getBatch()
 	send := func(it fileItem) bool {
 		batch = append(batch, it)
 		if len(batch) < batchItems {
@@ -183,7 +201,7 @@ func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to t
 		}
 		select {
 		case out <- batch:
-			batch = make([]fileItem, 0, batchItems)
+			batch = getBatch()
 			return true
 		case <-ctx.Done():
 			return false
@@ -192,7 +210,7 @@ func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to t
 	window := !from.IsZero() || !to.IsZero()
 	warn := fileWarnings{path: lf.Path}
 	index, kept := 0, 0
-	for r, err := range lf.Records(ctx) {
+	for r, err := range lf.Records(ctx, cloudtrail.DecodeFields(d.fields(window))) {
 		if err != nil {
 			var re *trailscraper.RecordError
 			if !errors.As(err, &re) {
@@ -233,6 +251,20 @@ func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to t
 		case <-ctx.Done():
 		}
 	}
+}
+
+// batchPool keeps the batches of fileItems that the consumer has yielded.
+var batchPool = sync.Pool{New: func() any {
+	b := make([]fileItem, 0, batchItems)
+	return &b
+}}
+
+func getBatch() []fileItem { return (*batchPool.Get().(*[]fileItem))[:0] }
+
+func putBatch(b []fileItem) {
+	clear(b) // drop the records' references to their bytes
+	b = b[:0]
+	batchPool.Put(&b)
 }
 
 var errNoEventTime = errors.New("record has no eventTime, so it cannot be placed in the time window")
@@ -421,7 +453,7 @@ func (d *Dir) fileLatest(ctx context.Context, lf *trailscraper.LogFile) time.Tim
 	d.opts.logger.Debug("reading log file", "path", lf.Path)
 	var latest time.Time
 	warn := fileWarnings{path: lf.Path}
-	for r, err := range lf.Records(ctx) {
+	for r, err := range lf.Records(ctx, cloudtrail.DecodeFields(cloudtrail.FieldEventTime)) {
 		if err != nil {
 			var re *trailscraper.RecordError
 			if !errors.As(err, &re) {

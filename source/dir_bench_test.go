@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/trailscraper/trailscraper/internal/testfiles"
 
 	"github.com/trailscraper/trailscraper"
@@ -55,26 +56,36 @@ func benchLogDir(b *testing.B) (dir string, records int) {
 	return dir, k
 }
 
+// BenchmarkDirRecords reads a log directory with every field decoded, and with only the
+// eventTime (as select without filters does).
 func BenchmarkDirRecords(b *testing.B) {
 	dir, _ := benchLogDir(b)
-	for _, p := range []int{1, 0} {
-		b.Run(fmt.Sprintf("parallelism=%d", p), func(b *testing.B) {
-			var bytesRead int64
-			for b.Loop() {
-				bytesRead = 0
-				for r, err := range NewDir(dir, WithParallelism(p)).Records(context.Background(), time.Time{}, time.Time{}) {
-					if err != nil {
-						if _, ok := err.(*trailscraper.RecordError); !ok {
-							b.Fatal(err)
-						}
-						continue // dev.jsonl holds a few odd records on purpose
-					}
-					bytesRead += int64(len(r.Raw))
-				}
+	for _, fields := range []cloudtrail.Fields{cloudtrail.AllFields, cloudtrail.FieldEventTime} {
+		for _, p := range []int{1, 0} {
+			name := fmt.Sprintf("parallelism=%d", p)
+			if fields != cloudtrail.AllFields {
+				name += ",eventTime_only"
 			}
-			b.SetBytes(bytesRead)
-		})
+			b.Run(name, func(b *testing.B) { benchDir(b, dir, WithParallelism(p), WithFields(fields)) })
+		}
 	}
+}
+
+func benchDir(b *testing.B, dir string, opts ...DirOption) {
+	var bytesRead int64
+	for b.Loop() {
+		bytesRead = 0
+		for r, err := range NewDir(dir, opts...).Records(context.Background(), time.Time{}, time.Time{}) {
+			if err != nil {
+				if _, ok := err.(*trailscraper.RecordError); !ok {
+					b.Fatal(err)
+				}
+				continue // dev.jsonl holds a few odd records on purpose
+			}
+			bytesRead += int64(len(r.Raw))
+		}
+	}
+	b.SetBytes(bytesRead)
 }
 
 func BenchmarkDirLastEventTime(b *testing.B) {

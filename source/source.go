@@ -91,6 +91,7 @@ type options struct {
 	logger      *slog.Logger
 	parallelism int
 	filter      *cloudtrail.Filter
+	fields      cloudtrail.Fields // of Dir; 0 for all
 
 	aws    awsOptions    // options of the CloudTrail, Lake and Athena sources; see cloudtrail.go
 	athena athenaOptions // options of Athena alone; see athena.go
@@ -124,4 +125,11 @@ const MaxParallelism = 1024
 // once, at most [MaxParallelism]. Zero or less means the default of the source.
 func WithParallelism(n int) ParallelismOption {
 	return dirAndTrail(func(o *options) { o.parallelism = min(n, MaxParallelism) })
+}
+
+// WithFields has [Dir] fill only the fields f of each record (and Raw, and the fields its
+// filter and time window need), which is faster: see [cloudtrail.DecodeFields]. By default
+// it fills every field.
+func WithFields(f cloudtrail.Fields) DirOption {
+	return dirOnly(func(o *options) { o.fields = f })
 }

@@ -147,7 +147,12 @@ func localRecords(c *cli.Context, log *slog.Logger, forGenerate bool) (iter.Seq2
 		// without a usable eventTime still need their permissions.
 		f.From, f.To = givenWindow(c, f.From, f.To)
 	}
-	dir, err := localDir(c, log, source.WithFilter(f))
+	opts := []source.DirOption{source.WithFilter(f)}
+	if !forGenerate {
+		// select prints records as they were logged: it needs only what the filter reads.
+		opts = append(opts, source.WithFields(cloudtrail.FieldEventTime))
+	}
+	dir, err := localDir(c, log, opts...)
 	if err != nil {
 		return nil, false, err
 	}
