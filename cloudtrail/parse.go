@@ -709,7 +709,11 @@ func (p *recParser) resources(arns *[]string) error {
 	}
 	for i := 0; ; i++ {
 		var arn string
-		if err := p.object(fmt.Sprintf("resources[%d]", i), nothing, func(key []byte) error {
+		if c := p.peek(); c != '{' && c != 'n' {
+			if err := p.wrongKind(fmt.Sprintf("resources[%d]", i), c, "an object"); err != nil {
+				return err
+			}
+		} else if err := p.object("resources[]", nothing, func(key []byte) error {
 			if keyIs(key, "arn") {
 				return p.str(&arn, "resources[].ARN")
 			}
