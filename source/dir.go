@@ -94,6 +94,9 @@ func (d *Dir) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailsc
 		return d.records(ctx, from, to)
 	}
 	f := window(from, to, d.opts.filter)
+	if f.Fields()&^cloudtrail.FieldEventTime == 0 {
+		return d.records(ctx, f.From, f.To) // a window only, which records applies exactly
+	}
 	return f.Apply(d.records(ctx, f.From, f.To))
 }
 
