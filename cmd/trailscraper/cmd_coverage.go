@@ -44,16 +44,12 @@ func runCoverage(c *cli.Context) error {
 		name, in = "stdin", stdin(c, log)
 	}
 	cov := mapping.NewCoverage()
-	recs, err := readInput(in, name, log)
-	if errors.Is(err, cloudtrail.ErrEmpty) || errors.Is(err, cloudtrail.ErrBlank) {
-		return cov.Report().WriteText(c.App.Writer) // no records: an empty report
-	}
-	if err != nil {
-		return err
-	}
 	skips := &skipCounter{log: log}
 	fields := &fieldWarner{log: log}
-	for r, err := range fields.watch(recs) {
+	for r, err := range fields.watch(readInput(in, name, log)) {
+		if errors.Is(err, cloudtrail.ErrEmpty) || errors.Is(err, cloudtrail.ErrBlank) {
+			break // no records: an empty report
+		}
 		if err != nil {
 			if err := skips.check(err); err != nil {
 				return err

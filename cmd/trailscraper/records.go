@@ -35,14 +35,22 @@ func sourceRecords(c *cli.Context, log *slog.Logger, forGenerate bool) (recs ite
 
 // readInput returns the records of in, a log document or JSON lines, gzipped or not
 // (cloudtrail.ReadRecords), named name in messages; the form it found is logged at debug
-// level. Input in none of those forms is an error naming the forms.
-func readInput(in io.Reader, name string, log *slog.Logger, opts ...cloudtrail.DecodeOption) (iter.Seq2[trailscraper.Record, error], error) {
-	recs, form, err := cloudtrail.ReadRecords(in, append(opts, cloudtrail.DecodeSource(name))...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+// level. Input in none of those forms is an error naming the forms, yielded when the
+// records are read (not before: diff reads its policy first).
+func readInput(in io.Reader, name string, log *slog.Logger, opts ...cloudtrail.DecodeOption) iter.Seq2[trailscraper.Record, error] {
+	return func(yield func(trailscraper.Record, error) bool) {
+		recs, form, err := cloudtrail.ReadRecords(in, append(opts, cloudtrail.DecodeSource(name))...)
+		if err != nil {
+			yield(trailscraper.Record{}, fmt.Errorf("%s: %w", name, err))
+			return
+		}
+		log.Debug(fmt.Sprintf("reading %s as %s", name, form))
+		for r, err := range recs {
+			if !yield(r, err) {
+				return
+			}
+		}
 	}
-	log.Debug(fmt.Sprintf("reading %s as %s", name, form))
-	return recs, nil
 }
 
 // skipCounter counts records and files that were skipped with a warning, so that commands
