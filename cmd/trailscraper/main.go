@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -36,7 +37,21 @@ func mainCode() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go exitIfStuck(ctx)
 	return run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+}
+
+// interruptGrace is how long a command may take to stop after Ctrl-C or SIGTERM.
+const interruptGrace = 2 * time.Second
+
+// exitIfStuck ends the process when a command does not stop in time after ctx (the
+// signal's) is done. Commands stop at their next read, but a read that blocks (stdin on a
+// terminal or a pipe that no one writes to) never returns to see the cancellation.
+func exitIfStuck(ctx context.Context) {
+	<-ctx.Done()
+	time.Sleep(interruptGrace)
+	fmt.Fprintln(os.Stderr, "trailscraper: interrupted")
+	os.Exit(130)
 }
 
 // usageError is a mistake in how the command was called; it exits 2. cmd is the command
