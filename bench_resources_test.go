@@ -50,7 +50,7 @@ func BenchmarkGenerateDistinctObjects(b *testing.B) {
 
 func generateAll(b *testing.B, doc []byte, opts ...Option) {
 	g := NewGenerator(opts...)
-	for r, err := range cloudtrail.DecodeRecords(io.Reader(bytes.NewReader(doc)), cloudtrail.DecodeWorkers(2)) {
+	for r, err := range cloudtrail.DecodeRecords(io.Reader(bytes.NewReader(doc)), cloudtrail.WithWorkers(2)) {
 		if err != nil {
 			b.Fatal(err)
 		}

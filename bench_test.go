@@ -16,7 +16,7 @@ func BenchmarkGenerate(b *testing.B) {
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
 		g := NewGenerator()
-		for r, err := range cloudtrail.DecodeRecords(io.Reader(bytes.NewReader(doc)), cloudtrail.DecodeWorkers(2)) {
+		for r, err := range cloudtrail.DecodeRecords(io.Reader(bytes.NewReader(doc)), cloudtrail.WithWorkers(2)) {
 			if err != nil {
 				b.Fatal(err)
 			}

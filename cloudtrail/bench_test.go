@@ -32,7 +32,7 @@ func BenchmarkParseRecordEncodingJSON(b *testing.B) {
 
 func BenchmarkDecodeRecords(b *testing.B) {
 	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) { benchDecode(b, DecodeWorkers(workers)) })
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) { benchDecode(b, WithWorkers(workers)) })
 	}
 }
 

@@ -39,13 +39,13 @@ type decodeConfig struct {
 	fields  Fields
 }
 
-// DecodeWorkers parses records on n goroutines while the input is read, yielding them in
+// WithWorkers parses records on n goroutines while the input is read, yielding them in
 // their original order. The default, 1, parses on the caller's goroutine; use more for one
 // large input (generate's stdin), not when many inputs are decoded in parallel already.
-func DecodeWorkers(n int) DecodeOption { return func(c *decodeConfig) { c.workers = max(n, 1) } }
+func WithWorkers(n int) DecodeOption { return func(c *decodeConfig) { c.workers = max(n, 1) } }
 
-// DecodeSource names the input in the *[RecordError]s that DecodeRecords yields.
-func DecodeSource(name string) DecodeOption { return func(c *decodeConfig) { c.source = name } }
+// WithSource names the input in the *[RecordError]s that DecodeRecords yields.
+func WithSource(name string) DecodeOption { return func(c *decodeConfig) { c.source = name } }
 
 // DecodeRecords streams the records of a CloudTrail log document, `{"Records": [...]}`,
 // from r, holding only a bounded number of records in memory at a time.

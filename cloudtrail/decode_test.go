@@ -97,7 +97,7 @@ func TestDecodeRecords(t *testing.T) {
 			}{
 				{strings.NewReader(tt.in), nil},
 				{iotest.OneByteReader(strings.NewReader(tt.in)), nil},
-				{strings.NewReader(tt.in), []DecodeOption{DecodeWorkers(3)}},
+				{strings.NewReader(tt.in), []DecodeOption{WithWorkers(3)}},
 			} {
 				names, skipped, fatal := decodeAll(c.r, c.opts...)
 				if diff := cmp.Diff(tt.names, names, cmpopts.EquateEmpty()); diff != "" {
@@ -308,7 +308,7 @@ func TestDecodeRecordsTooLarge(t *testing.T) {
 	maxValueBytes = 1 << 20
 	pad := strings.Repeat("x", 2<<20)
 	in := `{"Records":[{"eventName":"A"},{"eventName":"B","pad":"` + pad + `"},{"eventName":"C"}]}`
-	for _, opts := range [][]DecodeOption{nil, {DecodeWorkers(2)}} {
+	for _, opts := range [][]DecodeOption{nil, {WithWorkers(2)}} {
 		names, _, fatal := decodeAll(strings.NewReader(in), opts...)
 		if fatal == nil || !strings.Contains(fatal.Error(), "byte 30: a value of more than 1 MiB") {
 			t.Errorf("error = %v, want one about the size of the value at byte 30", fatal)
@@ -338,7 +338,7 @@ func (r *errAfterReader) Read(p []byte) (int, error) {
 // that the decoder has already seen (found by FuzzLogFileRecords).
 func TestDecodeRecordsStopsWhenTold(t *testing.T) {
 	in := `{"Records":[{"eventName":"A"},{"eventName":"B"}`
-	for _, opts := range [][]DecodeOption{nil, {DecodeWorkers(2)}} {
+	for _, opts := range [][]DecodeOption{nil, {WithWorkers(2)}} {
 		n := 0
 		for range DecodeRecords(&errAfterReader{in, errors.New("boom")}, opts...) {
 			n++

@@ -1,6 +1,6 @@
 package cloudtrail
 
-// Fields is a set of the fields of a [Record] that a decoder fills (see [DecodeFields]).
+// Fields is a set of the fields of a [Record] that a decoder fills (see [WithFields]).
 // Record.Raw is always set.
 type Fields uint16
 
@@ -23,12 +23,12 @@ const (
 	AllFields Fields = 1<<iota - 1
 )
 
-// DecodeFields has the decoder fill only the fields f of each Record (and Raw) and skip the
+// WithFields has the decoder fill only the fields f of each Record (and Raw) and skip the
 // others, which is faster: select without filters needs only FieldEventTime. Skipped
 // values are still checked to be valid JSON, so a record is yielded or skipped as with
 // every field; only problems with the fields left out (a field of the wrong type, see
 // [Record.Ignored]) go unnoticed, as those fields are not used.
-func DecodeFields(f Fields) DecodeOption { return func(c *decodeConfig) { c.fields = f } }
+func WithFields(f Fields) DecodeOption { return func(c *decodeConfig) { c.fields = f } }
 
 // Fields returns the fields of a Record that [Filter.Match] reads.
 func (f *Filter) Fields() Fields {

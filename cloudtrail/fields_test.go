@@ -47,7 +47,7 @@ func TestDecodeFields(t *testing.T) {
 	}
 	timeOnly := got{Names: []string{"", ""}, Times: []time.Time{t1, t2}, ARNs: []string{"", ""}, Errs: errs}
 	for _, workers := range []int{1, 2} {
-		if diff := cmp.Diff(timeOnly, read(DecodeFields(FieldEventTime), DecodeWorkers(workers))); diff != "" {
+		if diff := cmp.Diff(timeOnly, read(WithFields(FieldEventTime), WithWorkers(workers))); diff != "" {
 			t.Errorf("eventTime only, %d workers (-want +got):\n%s", workers, diff)
 		}
 	}

@@ -92,7 +92,7 @@ func FuzzDecodeRecords(f *testing.F) {
 		// The single-pass decoder (one worker) and the two-pass one (several) agree, also
 		// when the input arrives a few bytes at a time.
 		one := decodeTrace(iotest.HalfReader(bytes.NewReader(in)))
-		two := decodeTrace(bytes.NewReader(in), DecodeWorkers(2))
+		two := decodeTrace(bytes.NewReader(in), WithWorkers(2))
 		if diff := cmp.Diff(one, two); diff != "" {
 			t.Fatalf("DecodeRecords(%q): one worker (-) and two (+) differ:\n%s", in, diff)
 		}
@@ -155,7 +155,7 @@ func FuzzReadRecords(f *testing.F) {
 			}
 			return out
 		}
-		if diff := cmp.Diff(trace(), trace(DecodeWorkers(2))); diff != "" {
+		if diff := cmp.Diff(trace(), trace(WithWorkers(2))); diff != "" {
 			t.Fatalf("ReadRecords(%q): one worker (-) and two (+) differ:\n%s", in, diff)
 		}
 	})

@@ -84,7 +84,7 @@ func (l *LogFile) InTimeframe(from, to time.Time) bool {
 // say, whatever its name). It holds one record in memory at a time, and reads only a
 // regular file: a named pipe or device is reported, never read (it could block for ever).
 // The cancellation of ctx ends it between two reads, with ctx's error. The options are
-// those of [DecodeRecords] ([DecodeFields], mostly).
+// those of [DecodeRecords] ([WithFields], mostly).
 //
 // Every problem is yielded as a *[RecordError] whose Source is the file's path, and the
 // sequence goes on where it can: a record that cannot be used (Index set) is skipped and

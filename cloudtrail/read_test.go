@@ -46,7 +46,7 @@ func TestReadRecords(t *testing.T) {
 	for _, tt := range tests {
 		for _, workers := range []int{1, 2} {
 			t.Run(tt.name, func(t *testing.T) {
-				recs, format, err := ReadRecords(iotest.HalfReader(strings.NewReader(tt.in)), DecodeSource("stdin"), DecodeWorkers(workers))
+				recs, format, err := ReadRecords(iotest.HalfReader(strings.NewReader(tt.in)), WithSource("stdin"), WithWorkers(workers))
 				if tt.err != "" {
 					if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrFormat) {
 						t.Fatalf("error = %v, want one containing %q wrapping ErrFormat", err, tt.err)

@@ -13,14 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
-	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/trailscraper/trailscraper/internal/awsretry"
 )
 
 var (
-	_ trailscraper.RecordSource = (*Athena)(nil)
-	_ AthenaAPI                 = (*athena.Client)(nil)
+	_ AthenaAPI = (*athena.Client)(nil)
 )
 
 // AthenaAPI is the part of the Athena client that [Athena] uses; *athena.Client
@@ -181,7 +179,7 @@ func (a *Athena) query(ctx context.Context, from, to time.Time, grouped bool) (s
 // Records runs the query for the window [from, to] (zero times leave an end open) and
 // yields one record per event, oldest first, ordered by eventTime and eventID. Events
 // stored twice come once.
-func (a *Athena) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+func (a *Athena) Records(ctx context.Context, from, to time.Time) iter.Seq2[cloudtrail.Record, error] {
 	return a.records(ctx, from, to, false)
 }
 
@@ -192,25 +190,25 @@ func (a *Athena) Records(ctx context.Context, from, to time.Time) iter.Seq2[trai
 // issuer, request parameters, response elements, resources). Each record's Count is the
 // number of events in its group, its EventTime the first of them and its LastTime the
 // last; eventID, source IP address, user agent and error message are not included. A
-// [trailscraper.Generator] given these records makes the policy it makes of the events.
-func (a *Athena) Groups(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+// [github.com/trailscraper/trailscraper.Generator] given these records makes the policy it makes of the events.
+func (a *Athena) Groups(ctx context.Context, from, to time.Time) iter.Seq2[cloudtrail.Record, error] {
 	return a.records(ctx, from, to, true)
 }
 
-func (a *Athena) records(ctx context.Context, from, to time.Time, grouped bool) iter.Seq2[trailscraper.Record, error] {
-	return func(yield func(trailscraper.Record, error) bool) {
+func (a *Athena) records(ctx context.Context, from, to time.Time, grouped bool) iter.Seq2[cloudtrail.Record, error] {
+	return func(yield func(cloudtrail.Record, error) bool) {
 		if err := ctx.Err(); err != nil {
-			yield(trailscraper.Record{}, err)
+			yield(cloudtrail.Record{}, err)
 			return
 		}
 		sql, err := a.query(ctx, from, to, grouped)
 		if err != nil {
-			yield(trailscraper.Record{}, err)
+			yield(cloudtrail.Record{}, err)
 			return
 		}
 		id, scanned, err := a.run(ctx, sql)
 		if err != nil {
-			yield(trailscraper.Record{}, err)
+			yield(cloudtrail.Record{}, err)
 			return
 		}
 		r := athenaReader{a: a, id: id, scanned: scanned, grouped: grouped, filter: window(from, to, a.opts.filter)}
@@ -335,17 +333,17 @@ type athenaReader struct {
 	headerChecked bool
 }
 
-func (r *athenaReader) read(ctx context.Context, yield func(trailscraper.Record, error) bool) {
+func (r *athenaReader) read(ctx context.Context, yield func(cloudtrail.Record, error) bool) {
 	in := &athena.GetQueryResultsInput{QueryExecutionId: aws.String(r.id), MaxResults: aws.Int32(1000)}
 	for {
 		out, err := r.a.client.GetQueryResults(ctx, in, r.a.callOpts())
 		r.calls++
 		if err != nil {
 			if ctx.Err() != nil {
-				yield(trailscraper.Record{}, ctx.Err())
+				yield(cloudtrail.Record{}, ctx.Err())
 				return
 			}
-			yield(trailscraper.Record{}, fmt.Errorf("reading the results of Athena query %s: %w", r.id, err))
+			yield(cloudtrail.Record{}, fmt.Errorf("reading the results of Athena query %s: %w", r.id, err))
 			return
 		}
 		if !r.page(out, yield) {
@@ -358,7 +356,7 @@ func (r *athenaReader) read(ctx context.Context, yield func(trailscraper.Record,
 			return
 		}
 		if err := r.tokens.Next(token); err != nil {
-			yield(trailscraper.Record{}, fmt.Errorf("reading the results of Athena query %s: %w", r.id, err))
+			yield(cloudtrail.Record{}, fmt.Errorf("reading the results of Athena query %s: %w", r.id, err))
 			return
 		}
 		in.NextToken = aws.String(token)
@@ -366,14 +364,14 @@ func (r *athenaReader) read(ctx context.Context, yield func(trailscraper.Record,
 }
 
 // page yields the rows of one page; it reports false when the sequence is to end.
-func (r *athenaReader) page(out *athena.GetQueryResultsOutput, yield func(trailscraper.Record, error) bool) bool {
+func (r *athenaReader) page(out *athena.GetQueryResultsOutput, yield func(cloudtrail.Record, error) bool) bool {
 	rs := out.ResultSet
 	if rs == nil {
 		return true
 	}
 	if r.columns == nil {
 		if rs.ResultSetMetadata == nil || len(rs.ResultSetMetadata.ColumnInfo) == 0 {
-			yield(trailscraper.Record{}, fmt.Errorf("reading the results of Athena query %s: the first page has no column names", r.id))
+			yield(cloudtrail.Record{}, fmt.Errorf("reading the results of Athena query %s: the first page has no column names", r.id))
 			return false
 		}
 		for _, c := range rs.ResultSetMetadata.ColumnInfo {
@@ -402,7 +400,7 @@ func (r *athenaReader) page(out *athena.GetQueryResultsOutput, yield func(trails
 			if eventID != "" {
 				src += " event " + eventID
 			}
-			if !yield(trailscraper.Record{}, &trailscraper.RecordError{Source: src, Index: index, Offset: -1, Err: err}) {
+			if !yield(cloudtrail.Record{}, &cloudtrail.RecordError{Source: src, Index: index, Offset: -1, Err: err}) {
 				return false
 			}
 			continue
@@ -437,9 +435,9 @@ var athenaShape = rowShape{params: jsonObjectText, resources: []resourceField{
 }}
 
 // record rebuilds the record of one result row. NULL cells are empty.
-func (r *athenaReader) record(row types.Row) (trailscraper.Record, string, error) {
+func (r *athenaReader) record(row types.Row) (cloudtrail.Record, string, error) {
 	if len(row.Data) != len(r.columns) {
-		return trailscraper.Record{}, "", fmt.Errorf("row has %d cells for %d columns", len(row.Data), len(r.columns))
+		return cloudtrail.Record{}, "", fmt.Errorf("row has %d cells for %d columns", len(row.Data), len(r.columns))
 	}
 	v := make(map[string]string, len(r.columns))
 	for i, d := range row.Data {
@@ -447,7 +445,7 @@ func (r *athenaReader) record(row types.Row) (trailscraper.Record, string, error
 	}
 	v["resources"] = v["resourcesjson"]
 	eventID := v["eventid"]
-	var rec trailscraper.Record
+	var rec cloudtrail.Record
 	var err error
 	if r.grouped {
 		rec, err = groupRecord(v, athenaShape)

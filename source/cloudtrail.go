@@ -16,12 +16,10 @@ import (
 	ctapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
-	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/internal/awsretry"
 )
 
 var (
-	_ trailscraper.RecordSource   = (*CloudTrail)(nil)
 	_ ctapi.LookupEventsAPIClient = (*ctapi.Client)(nil)
 )
 
@@ -150,7 +148,7 @@ type Progress struct {
 // token it gave before ends the sequence with an error wrapping [ErrRepeatedToken].
 //
 // An event whose CloudTrailEvent is missing or is not a usable record is yielded as a
-// *[trailscraper.RecordError] naming the region and the event ID, and reading goes on.
+// *[cloudtrail.RecordError] naming the region and the event ID, and reading goes on.
 type CloudTrail struct {
 	client ctapi.LookupEventsAPIClient
 	opts   options
@@ -164,16 +162,16 @@ func NewCloudTrail(client ctapi.LookupEventsAPIClient, opts ...CloudTrailOption)
 // item is one element of a region's stream: a record, a per-record error, or a fatal
 // error that ends the whole sequence.
 type item struct {
-	rec   trailscraper.Record
+	rec   cloudtrail.Record
 	err   error
 	fatal bool
 }
 
 // Records yields the records of the window [from, to] (zero times leave an end open).
-func (c *CloudTrail) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
-	return func(yield func(trailscraper.Record, error) bool) {
+func (c *CloudTrail) Records(ctx context.Context, from, to time.Time) iter.Seq2[cloudtrail.Record, error] {
+	return func(yield func(cloudtrail.Record, error) bool) {
 		if ctx.Err() != nil {
-			yield(trailscraper.Record{}, ctx.Err())
+			yield(cloudtrail.Record{}, ctx.Err())
 			return
 		}
 		filter := window(from, to, c.opts.filter)
@@ -212,7 +210,7 @@ func (c *CloudTrail) Records(ctx context.Context, from, to time.Time) iter.Seq2[
 		}
 		if merge(streams, yield) && ctx.Err() != nil {
 			// A reader stopped because ctx was cancelled while the merge was running.
-			yield(trailscraper.Record{}, ctx.Err())
+			yield(cloudtrail.Record{}, ctx.Err())
 		}
 	}
 }
@@ -220,7 +218,7 @@ func (c *CloudTrail) Records(ctx context.Context, from, to time.Time) iter.Seq2[
 // merge yields the items of the streams: errors as soon as they reach the head of their
 // stream (in stream order), records newest first, ties in stream order. It reports
 // whether every stream ended, rather than a fatal error or the consumer stopping it.
-func merge(streams []chan item, yield func(trailscraper.Record, error) bool) bool {
+func merge(streams []chan item, yield func(cloudtrail.Record, error) bool) bool {
 	heads := make([]*item, len(streams))
 	open := make([]bool, len(streams))
 	for i := range open {
@@ -242,7 +240,7 @@ func merge(streams []chan item, yield func(trailscraper.Record, error) bool) boo
 				continue
 			}
 			heads[i] = nil
-			if !yield(trailscraper.Record{}, h.err) || h.fatal {
+			if !yield(cloudtrail.Record{}, h.err) || h.fatal {
 				return false
 			}
 			errored = true
@@ -332,7 +330,7 @@ func (r *regionReader) run(ctx context.Context) {
 			if err != nil {
 				src := r.label() + " event " + aws.ToString(ev.EventId)
 				log.Debug("skipping an event", "source", src, "error", err)
-				if !r.send(ctx, item{err: &trailscraper.RecordError{Source: src, Index: -1, Offset: -1, Err: err}}) {
+				if !r.send(ctx, item{err: &cloudtrail.RecordError{Source: src, Index: -1, Offset: -1, Err: err}}) {
 					return
 				}
 				continue
@@ -392,13 +390,13 @@ func (r *regionReader) call(ctx context.Context, in *ctapi.LookupEventsInput, op
 }
 
 // decodeEvent parses the CloudTrailEvent JSON of a LookupEvents event.
-func decodeEvent(ev types.Event) (trailscraper.Record, error) {
+func decodeEvent(ev types.Event) (cloudtrail.Record, error) {
 	if ev.CloudTrailEvent == nil {
-		return trailscraper.Record{}, errors.New("event has no CloudTrailEvent")
+		return cloudtrail.Record{}, errors.New("event has no CloudTrailEvent")
 	}
 	rec, err := cloudtrail.ParseRecord([]byte(*ev.CloudTrailEvent))
 	if err != nil {
-		return trailscraper.Record{}, fmt.Errorf("CloudTrailEvent: %w", err)
+		return cloudtrail.Record{}, fmt.Errorf("CloudTrailEvent: %w", err)
 	}
 	return rec, nil
 }

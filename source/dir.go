@@ -18,11 +18,8 @@ import (
 
 	"github.com/trailscraper/trailscraper/cloudtrail"
 
-	"github.com/trailscraper/trailscraper"
 	"golang.org/x/sync/errgroup"
 )
-
-var _ trailscraper.RecordSource = (*Dir)(nil)
 
 // Errors of [Dir] that callers may branch on.
 var (
@@ -80,16 +77,16 @@ func (d *Dir) parallelism() int {
 
 // Records yields the records of the window: those whose eventTime is in from..to
 // (inclusive; a zero time leaves that end open), read from the files that may hold them
-// ([trailscraper.LogFile.InTimeframe]).
+// ([cloudtrail.LogFile.InTimeframe]).
 //
-// A file or record that cannot be read is yielded as a *[trailscraper.RecordError] naming
-// the file and the reason, and the rest go on; see [trailscraper.LogFile.Records] for what
+// A file or record that cannot be read is yielded as a *[cloudtrail.RecordError] naming
+// the file and the reason, and the rest go on; see [cloudtrail.LogFile.Records] for what
 // happens to the records of a damaged file. When a window is given, a record without an
 // eventTime is reported the same way, as it cannot be placed in the window. A missing or
 // unreadable directory, and the cancellation of ctx, are yielded as other errors and end
 // the sequence. With [WithFilter], only the records the filter matches are yielded, and the
 // window is narrowed to the filter's.
-func (d *Dir) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+func (d *Dir) Records(ctx context.Context, from, to time.Time) iter.Seq2[cloudtrail.Record, error] {
 	if d.opts.filter == nil {
 		return d.records(ctx, from, to)
 	}
@@ -100,28 +97,28 @@ func (d *Dir) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailsc
 	return f.Apply(d.records(ctx, f.From, f.To))
 }
 
-func (d *Dir) records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
-	return func(yield func(trailscraper.Record, error) bool) {
-		files, warnings, err := d.list(ctx, func(lf *trailscraper.LogFile) bool { return lf.InTimeframe(from, to) })
+func (d *Dir) records(ctx context.Context, from, to time.Time) iter.Seq2[cloudtrail.Record, error] {
+	return func(yield func(cloudtrail.Record, error) bool) {
+		files, warnings, err := d.list(ctx, func(lf *cloudtrail.LogFile) bool { return lf.InTimeframe(from, to) })
 		if err != nil {
-			yield(trailscraper.Record{}, err)
+			yield(cloudtrail.Record{}, err)
 			return
 		}
 		for _, w := range warnings {
-			if !yield(trailscraper.Record{}, w) {
+			if !yield(cloudtrail.Record{}, w) {
 				return
 			}
 		}
 		d.opts.logger.Debug("reading log files", "dir", d.path, "files", len(files), "parallelism", d.parallelism())
 		if d.ordered(ctx, files, from, to, yield) && ctx.Err() != nil {
-			yield(trailscraper.Record{}, ctx.Err())
+			yield(cloudtrail.Record{}, ctx.Err())
 		}
 	}
 }
 
 // fileItem is one element of a file's sequence: a record or an error.
 type fileItem struct {
-	rec trailscraper.Record
+	rec cloudtrail.Record
 	err error
 }
 
@@ -142,7 +139,7 @@ const (
 // the parallelism, not by what the files hold. Workers start in file order, so the
 // worker of the stream at the head of the queue is always running or done: the consumer
 // never waits for a worker that waits for it.
-func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, to time.Time, yield func(trailscraper.Record, error) bool) bool {
+func (d *Dir) ordered(ctx context.Context, files []cloudtrail.LogFile, from, to time.Time, yield func(cloudtrail.Record, error) bool) bool {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := d.parallelism()
@@ -195,7 +192,7 @@ func (d *Dir) ordered(ctx context.Context, files []trailscraper.LogFile, from, t
 
 // readFile sends the records of one file that are in the window to out, in batches, and
 // the first few problems (then a count of the rest). It stops when ctx is cancelled.
-func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to time.Time, out chan<- []fileItem) {
+func (d *Dir) readFile(ctx context.Context, lf *cloudtrail.LogFile, from, to time.Time, out chan<- []fileItem) {
 	batch := getBatch()
 	send := func(it fileItem) bool {
 		batch = append(batch, it)
@@ -213,9 +210,9 @@ func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to t
 	window := !from.IsZero() || !to.IsZero()
 	warn := fileWarnings{path: lf.Path}
 	index, kept := 0, 0
-	for r, err := range lf.Records(ctx, cloudtrail.DecodeFields(d.fields(window))) {
+	for r, err := range lf.Records(ctx, cloudtrail.WithFields(d.fields(window))) {
 		if err != nil {
-			var re *trailscraper.RecordError
+			var re *cloudtrail.RecordError
 			if !errors.As(err, &re) {
 				return // ctx was cancelled: the consumer notices on its own
 			}
@@ -229,7 +226,7 @@ func (d *Dir) readFile(ctx context.Context, lf *trailscraper.LogFile, from, to t
 		index++
 		if window {
 			if r.EventTime.IsZero() {
-				err := warn.add(&trailscraper.RecordError{Source: lf.Path, Index: i, Offset: -1, Err: errNoEventTime})
+				err := warn.add(&cloudtrail.RecordError{Source: lf.Path, Index: i, Offset: -1, Err: errNoEventTime})
 				if err != nil && !send(fileItem{err: err}) {
 					return
 				}
@@ -298,14 +295,14 @@ func (w *fileWarnings) rest() error {
 	if w.suppressed == 0 {
 		return nil
 	}
-	return &trailscraper.RecordError{Source: w.path, Index: -1, Offset: -1, Err: &cloudtrail.SuppressedError{Count: w.suppressed}}
+	return &cloudtrail.RecordError{Source: w.path, Index: -1, Offset: -1, Err: &cloudtrail.SuppressedError{Count: w.suppressed}}
 }
 
 // list returns the log files below the directory for which keep is true, sorted by
-// timestamp, then path, and warnings (*trailscraper.RecordError) for entries that could
+// timestamp, then path, and warnings (*cloudtrail.RecordError) for entries that could
 // not be read. The error reports a directory that is missing or cannot be read, or the
 // cancellation of ctx.
-func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) ([]trailscraper.LogFile, []error, error) {
+func (d *Dir) list(ctx context.Context, keep func(*cloudtrail.LogFile) bool) ([]cloudtrail.LogFile, []error, error) {
 	fi, err := os.Lstat(d.path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("log directory %s: %w", d.path, unwrapPath(err))
@@ -321,7 +318,7 @@ func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) (
 	if !fi.IsDir() {
 		return nil, nil, fmt.Errorf("log directory %s is not a directory", d.path)
 	}
-	var files []trailscraper.LogFile
+	var files []cloudtrail.LogFile
 	var warnings []error
 	others, example := 0, ""
 	err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
@@ -332,7 +329,7 @@ func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) (
 			if p == root {
 				return fmt.Errorf("log directory %s: %w", d.path, unwrapPath(err))
 			}
-			warnings = append(warnings, &trailscraper.RecordError{Source: p, Index: -1, Offset: -1, Err: unwrapPath(err)})
+			warnings = append(warnings, &cloudtrail.RecordError{Source: p, Index: -1, Offset: -1, Err: unwrapPath(err)})
 			return nil // WalkDir skips the directory it could not read
 		}
 		if e.IsDir() {
@@ -348,7 +345,7 @@ func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) (
 				// Most likely a log file with a damaged name. The error starts with the
 				// quoted name, which Source already gives.
 				msg := strings.TrimPrefix(err.Error(), strconv.Quote(name)+": ")
-				warnings = append(warnings, &trailscraper.RecordError{Source: p, Index: -1, Offset: -1, Err: errors.New(msg)})
+				warnings = append(warnings, &cloudtrail.RecordError{Source: p, Index: -1, Offset: -1, Err: errors.New(msg)})
 			default:
 				d.opts.logger.Debug("skipping file: not a CloudTrail log file", "path", p)
 				if others++; example == "" {
@@ -364,13 +361,13 @@ func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) (
 		if mode&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
 			if err != nil {
-				warnings = append(warnings, &trailscraper.RecordError{Source: p, Index: -1, Offset: -1, Err: unwrapPath(err)})
+				warnings = append(warnings, &cloudtrail.RecordError{Source: p, Index: -1, Offset: -1, Err: unwrapPath(err)})
 				return nil
 			}
 			mode = fi.Mode()
 		}
 		if !mode.IsRegular() {
-			warnings = append(warnings, &trailscraper.RecordError{Source: p, Index: -1, Offset: -1, Err: &cloudtrail.NotRegularError{Mode: mode}})
+			warnings = append(warnings, &cloudtrail.RecordError{Source: p, Index: -1, Offset: -1, Err: &cloudtrail.NotRegularError{Mode: mode}})
 			return nil
 		}
 		files = append(files, *lf)
@@ -383,7 +380,7 @@ func (d *Dir) list(ctx context.Context, keep func(*trailscraper.LogFile) bool) (
 		d.opts.logger.Warn("skipped files whose names are not CloudTrail log file names (ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz or .json)",
 			"count", others, "example", example)
 	}
-	slices.SortFunc(files, func(a, b trailscraper.LogFile) int {
+	slices.SortFunc(files, func(a, b cloudtrail.LogFile) int {
 		return cmp.Or(a.Timestamp.Compare(b.Timestamp), strings.Compare(a.Path, b.Path))
 	})
 	return files, warnings, nil
@@ -406,7 +403,7 @@ func unwrapPath(err error) error {
 // are logged as warnings and skipped. The error wraps [ErrNoLogFiles] when there are no
 // log files and [ErrNoEvents] when none of them holds a record with an eventTime.
 func (d *Dir) LastEventTime(ctx context.Context) (time.Time, error) {
-	files, warnings, err := d.list(ctx, func(*trailscraper.LogFile) bool { return true })
+	files, warnings, err := d.list(ctx, func(*cloudtrail.LogFile) bool { return true })
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -452,13 +449,13 @@ func (d *Dir) LastEventTime(ctx context.Context) (time.Time, error) {
 }
 
 // fileLatest returns the latest eventTime in a file, or the zero time.
-func (d *Dir) fileLatest(ctx context.Context, lf *trailscraper.LogFile) time.Time {
+func (d *Dir) fileLatest(ctx context.Context, lf *cloudtrail.LogFile) time.Time {
 	d.opts.logger.Debug("reading log file", "path", lf.Path)
 	var latest time.Time
 	warn := fileWarnings{path: lf.Path}
-	for r, err := range lf.Records(ctx, cloudtrail.DecodeFields(cloudtrail.FieldEventTime)) {
+	for r, err := range lf.Records(ctx, cloudtrail.WithFields(cloudtrail.FieldEventTime)) {
 		if err != nil {
-			var re *trailscraper.RecordError
+			var re *cloudtrail.RecordError
 			if !errors.As(err, &re) {
 				break
 			}

@@ -16,14 +16,12 @@ import (
 	ctapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
-	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/internal/awsretry"
 )
 
 var (
-	_ trailscraper.RecordSource = (*Lake)(nil)
-	_ LakeAPI                   = (*ctapi.Client)(nil)
-	_ error                     = (*QueryError)(nil)
+	_ LakeAPI = (*ctapi.Client)(nil)
+	_ error   = (*QueryError)(nil)
 )
 
 // LakeAPI is the part of the CloudTrail client that [Lake] uses; *ctapi.Client
@@ -51,7 +49,7 @@ type LakeAPI interface {
 // responseElements and additionalEventData are not included.
 //
 // Throttled calls are waited out and stalled calls retried as for [CloudTrail]; a row
-// without eventtime, or an empty row, is yielded as a *[trailscraper.RecordError].
+// without eventtime, or an empty row, is yielded as a *[cloudtrail.RecordError].
 //
 // A query that fails, is cancelled or times out on the server ends the sequence with a
 // *[QueryError]. When ctx is cancelled while the query runs, Lake cancels it on the
@@ -140,7 +138,7 @@ func (l *Lake) GroupQuery(from, to time.Time) (string, error) {
 
 // Records runs the query for the window [from, to] (zero times leave an end open) and
 // yields its rows as records.
-func (l *Lake) Records(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+func (l *Lake) Records(ctx context.Context, from, to time.Time) iter.Seq2[cloudtrail.Record, error] {
 	return l.records(ctx, from, to, false)
 }
 
@@ -148,24 +146,24 @@ func (l *Lake) Records(ctx context.Context, from, to time.Time) iter.Seq2[trails
 // group of events that policy generation cannot tell apart (the fields of [Athena.Groups]
 // but responseElements, which Lake's rows do not carry either), with the group's size as
 // its Count, its first event time as EventTime and its last as LastTime.
-func (l *Lake) Groups(ctx context.Context, from, to time.Time) iter.Seq2[trailscraper.Record, error] {
+func (l *Lake) Groups(ctx context.Context, from, to time.Time) iter.Seq2[cloudtrail.Record, error] {
 	return l.records(ctx, from, to, true)
 }
 
-func (l *Lake) records(ctx context.Context, from, to time.Time, grouped bool) iter.Seq2[trailscraper.Record, error] {
-	return func(yield func(trailscraper.Record, error) bool) {
+func (l *Lake) records(ctx context.Context, from, to time.Time, grouped bool) iter.Seq2[cloudtrail.Record, error] {
+	return func(yield func(cloudtrail.Record, error) bool) {
 		query := l.Query
 		if grouped {
 			query = l.GroupQuery
 		}
 		sql, err := query(from, to)
 		if err != nil {
-			yield(trailscraper.Record{}, err)
+			yield(cloudtrail.Record{}, err)
 			return
 		}
 		id, err := l.run(ctx, sql)
 		if err != nil {
-			yield(trailscraper.Record{}, err)
+			yield(cloudtrail.Record{}, err)
 			return
 		}
 		l.results(ctx, id, window(from, to, l.opts.filter), grouped, yield)
@@ -237,7 +235,7 @@ func (l *Lake) cancel(ctx context.Context, id string) {
 }
 
 // results pages through the rows of the finished query id.
-func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter, grouped bool, yield func(trailscraper.Record, error) bool) {
+func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter, grouped bool, yield func(cloudtrail.Record, error) bool) {
 	in := &ctapi.GetQueryResultsInput{QueryId: aws.String(id), MaxQueryResults: aws.Int32(1000)}
 	calls, rows := 0, 0
 	lastID := ""
@@ -247,14 +245,14 @@ func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter
 		calls++
 		if err != nil {
 			if ctx.Err() != nil {
-				yield(trailscraper.Record{}, ctx.Err())
+				yield(cloudtrail.Record{}, ctx.Err())
 				return
 			}
-			yield(trailscraper.Record{}, fmt.Errorf("reading the results of CloudTrail Lake query %s: %w", id, err))
+			yield(cloudtrail.Record{}, fmt.Errorf("reading the results of CloudTrail Lake query %s: %w", id, err))
 			return
 		}
 		if msg := aws.ToString(out.ErrorMessage); msg != "" {
-			yield(trailscraper.Record{}, &QueryError{QueryID: id, Status: string(out.QueryStatus), Message: msg})
+			yield(cloudtrail.Record{}, &QueryError{QueryID: id, Status: string(out.QueryStatus), Message: msg})
 			return
 		}
 		for _, row := range out.QueryResultRows {
@@ -262,7 +260,7 @@ func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter
 			rows++
 			v := lakeRowValues(row)
 			eventID := v["eventid"]
-			var rec trailscraper.Record
+			var rec cloudtrail.Record
 			err := lakeCheckRow(v, grouped)
 			switch {
 			case err != nil:
@@ -281,7 +279,7 @@ func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter
 				if eventID != "" {
 					src += " event " + eventID
 				}
-				if !yield(trailscraper.Record{}, &trailscraper.RecordError{Source: src, Index: index, Offset: -1, Err: err}) {
+				if !yield(cloudtrail.Record{}, &cloudtrail.RecordError{Source: src, Index: index, Offset: -1, Err: err}) {
 					return
 				}
 				continue
@@ -300,7 +298,7 @@ func (l *Lake) results(ctx context.Context, id string, filter *cloudtrail.Filter
 			return
 		}
 		if err := tokens.Next(token); err != nil {
-			yield(trailscraper.Record{}, fmt.Errorf("reading the results of CloudTrail Lake query %s: %w", id, err))
+			yield(cloudtrail.Record{}, fmt.Errorf("reading the results of CloudTrail Lake query %s: %w", id, err))
 			return
 		}
 		in.NextToken = aws.String(token)

@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/trailscraper/trailscraper"
 	"github.com/trailscraper/trailscraper/cloudtrail"
 )
 
@@ -531,31 +530,31 @@ func (q querySpec) build(f *cloudtrail.Filter) (string, error) {
 // groupRecord turns the row v (columns by lower-case name) of a grouping query into a
 // record that stands for the group: its eventTime is the group's first, LastTime its last,
 // Count its size.
-func groupRecord(v map[string]string, shape rowShape) (trailscraper.Record, error) {
+func groupRecord(v map[string]string, shape rowShape) (cloudtrail.Record, error) {
 	n, err := strconv.Atoi(v[colCount])
 	if err != nil || n < 1 {
-		return trailscraper.Record{}, fmt.Errorf("%s %.20q is not a positive count", colCount, v[colCount])
+		return cloudtrail.Record{}, fmt.Errorf("%s %.20q is not a positive count", colCount, v[colCount])
 	}
 	var last time.Time // zero for a group of events without an eventTime
 	if s := v[colLastTime]; s != "" {
 		if last, err = parseQueryTime(s); err != nil {
-			return trailscraper.Record{}, fmt.Errorf("%s: %w", colLastTime, err)
+			return cloudtrail.Record{}, fmt.Errorf("%s: %w", colLastTime, err)
 		}
 	}
 	v["eventtime"] = v[colFirstTime]
 	rec, err := rowRecord(v, shape)
 	if err != nil {
-		return trailscraper.Record{}, err
+		return cloudtrail.Record{}, err
 	}
 	rec.Count, rec.LastTime = n, last
 	return rec, nil
 }
 
 // rowRecord rebuilds the record of the row v (see rowRecordJSON) and parses it.
-func rowRecord(v map[string]string, shape rowShape) (trailscraper.Record, error) {
+func rowRecord(v map[string]string, shape rowShape) (cloudtrail.Record, error) {
 	raw, err := rowRecordJSON(v, shape)
 	if err != nil {
-		return trailscraper.Record{}, err
+		return cloudtrail.Record{}, err
 	}
 	return cloudtrail.ParseRecord(raw)
 }

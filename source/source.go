@@ -1,4 +1,4 @@
-// Package source has the [trailscraper.RecordSource] implementations: a local directory of
+// Package source has the [github.com/trailscraper/trailscraper.RecordSource] implementations: a local directory of
 // downloaded CloudTrail log files ([Dir]), the CloudTrail LookupEvents API ([CloudTrail]),
 // CloudTrail Lake ([Lake]) and Amazon Athena ([Athena]).
 //
@@ -128,7 +128,7 @@ func WithParallelism(n int) ParallelismOption {
 }
 
 // WithFields has [Dir] fill only the fields f of each record (and Raw, and the fields its
-// filter and time window need), which is faster: see [cloudtrail.DecodeFields]. By default
+// filter and time window need), which is faster: see [cloudtrail.WithFields]. By default
 // it fills every field.
 func WithFields(f cloudtrail.Fields) DirOption {
 	return dirOnly(func(o *options) { o.fields = f })

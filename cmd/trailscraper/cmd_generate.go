@@ -83,5 +83,5 @@ func generateRecords(c *cli.Context, log *slog.Logger) (iter.Seq2[trailscraper.R
 		return nil, err
 	}
 	f.From, f.To = givenWindow(c, f.From, f.To)
-	return f.Apply(readInput(stdin(c, log), "stdin", log, cloudtrail.DecodeWorkers(runtime.GOMAXPROCS(0)))), nil
+	return f.Apply(readInput(stdin(c, log), "stdin", log, cloudtrail.WithWorkers(runtime.GOMAXPROCS(0)))), nil
 }

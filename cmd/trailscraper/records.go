@@ -39,7 +39,7 @@ func sourceRecords(c *cli.Context, log *slog.Logger, forGenerate bool) (recs ite
 // records are read (not before: diff reads its policy first).
 func readInput(in io.Reader, name string, log *slog.Logger, opts ...cloudtrail.DecodeOption) iter.Seq2[trailscraper.Record, error] {
 	return func(yield func(trailscraper.Record, error) bool) {
-		recs, form, err := cloudtrail.ReadRecords(in, append(opts, cloudtrail.DecodeSource(name))...)
+		recs, form, err := cloudtrail.ReadRecords(in, append(opts, cloudtrail.WithSource(name))...)
 		if err != nil {
 			yield(trailscraper.Record{}, fmt.Errorf("%s: %w", name, err))
 			return
