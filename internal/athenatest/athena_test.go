@@ -63,6 +63,13 @@ func TestDevCorpus(t *testing.T) {
 			t.Logf("record %d left out: %v", i, err)
 			continue
 		}
+		if len(r.Ignored) > 0 {
+			// A field of the wrong type (resources as a string) cannot be a column of
+			// the table's documented type; the reader ignores the field, Athena's
+			// SerDe the row. Leave it out rather than compare different things.
+			t.Logf("record %d left out: %v", i, r.Ignored)
+			continue
+		}
 		all = append(all, r)
 		usable = append(usable, lr)
 	}
