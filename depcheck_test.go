@@ -31,7 +31,7 @@ func TestDependencies(t *testing.T) {
 		{"lint", []string{m + "/iam", m + "/servicedefs", yaml}},
 		{"cloudtrail", []string{gzip}},
 		{"mapping", []string{m + "/cloudtrail", m + "/iam", m + "/servicedefs", gzip, yaml}},
-		{"", []string{m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip, yaml}},
+		{"", []string{m + "/access", m + "/cloudtrail", m + "/mapping", m + "/iam", m + "/policy", m + "/guess", m + "/servicedefs", gzip, yaml}},
 		{"access", []string{m + "/iam", m + "/servicedefs", yaml}},
 		{"granted", append([]string{m + "/access", m + "/iam", m + "/servicedefs", yaml}, sdk...)},
 		{"internal/awsretry", sdk},

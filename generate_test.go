@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/trailscraper/trailscraper/access"
 	"github.com/trailscraper/trailscraper/cloudtrail"
 	"github.com/trailscraper/trailscraper/iam"
 	"github.com/trailscraper/trailscraper/mapping"
@@ -99,5 +100,23 @@ func TestGeneratorWeightsAndTimes(t *testing.T) {
 	}
 	if got := g.Unmapped()[cloudtrail.Event{Source: "s3.amazonaws.com", Name: "NoSuchOperation"}]; got != 3 {
 		t.Errorf("Unmapped() count = %d, want 3", got)
+	}
+}
+
+func TestGeneratorUses(t *testing.T) {
+	t0 := time.Date(2017, 12, 11, 15, 0, 0, 0, time.UTC)
+	g := NewGenerator()
+	get := Record{EventSource: "kms.amazonaws.com", EventName: "Decrypt", EventTime: t0, Count: 2,
+		ResourceARNs: []string{"arn:aws:kms:eu-west-1:111111111111:key/k"}}
+	if err := g.AddAll(records(get)); err != nil {
+		t.Fatal(err)
+	}
+	uses, err := g.Uses()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []access.Use{{Action: "kms:Decrypt", Count: 2, FirstSeen: t0, LastSeen: t0, Resources: []string{"arn:aws:kms:eu-west-1:111111111111:key/k"}}}
+	if diff := cmp.Diff(want, uses); diff != "" {
+		t.Errorf("Uses() (-want +got):\n%s", diff)
 	}
 }

@@ -104,7 +104,7 @@ func runDiff(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	uses, err := usesOf(g)
+	uses, err := g.Uses()
 	if err != nil {
 		return err
 	}
@@ -125,27 +125,6 @@ func runDiff(c *cli.Context) error {
 		return exitError{code: exitUnused, err: fmt.Errorf("%d granted action(s) were not used (--fail-on-unused)", len(report.Unused))}
 	}
 	return nil
-}
-
-// usesOf returns what the generator's records used: each action with its count and times
-// (Explain), and the resources its policy grants it on.
-func usesOf(g *trailscraper.Generator) ([]access.Use, error) {
-	p, err := g.Policy()
-	if err != nil {
-		return nil, err
-	}
-	resources := map[iam.Action][]string{}
-	for _, s := range p.Statement {
-		for _, a := range s.Action {
-			resources[a] = append(resources[a], s.Resource...)
-		}
-	}
-	exps := g.Explain()
-	uses := make([]access.Use, len(exps))
-	for i, e := range exps {
-		uses[i] = access.Use{Action: e.Action, Count: e.Count, FirstSeen: e.FirstSeen, LastSeen: e.LastSeen, Resources: resources[e.Action]}
-	}
-	return uses, nil
 }
 
 // grantedDocuments reads the policy files and fetches the principal's policies.
